@@ -1,0 +1,3 @@
+module github.com/wharf-project/wharf
+
+go 1.26.8
