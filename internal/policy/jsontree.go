@@ -165,7 +165,7 @@ func (p *treeParser) syntax(err error, off int) error {
 
 func (p *treeParser) errorAt(off int, msg string) error {
 	line, col := lineColumn(p.src, off)
-	return &SyntaxError{Rule: msg, Line: line, Column: col, Offset: off, JSON: true}
+	return &SyntaxError{Code: "JSON_SYNTAX_ERROR", Rule: msg, Line: line, Column: col, Offset: off, JSON: true}
 }
 
 // lineColumn turns a byte offset into a 1-based line and column.

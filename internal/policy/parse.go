@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/wharf-project/wharf/internal/arn"
 	"github.com/wharf-project/wharf/internal/policy/condition"
 	"github.com/wharf-project/wharf/internal/policy/pattern"
 )
@@ -42,6 +43,10 @@ type SyntaxError struct {
 	Column int
 	Offset int
 	JSON   bool // the document is not valid JSON
+	// Code is IAM Access Analyzer's issue code for the problem, e.g.
+	// MISSING_EFFECT, INVALID_CONDITION_OPERATOR, JSON_SYNTAX_ERROR.
+	Code string
+	node *node
 }
 
 func (e *SyntaxError) Error() string {
@@ -77,43 +82,43 @@ type parser struct {
 	policy *Policy
 }
 
-func (ps *parser) fail(n *node, path, format string, args ...any) error {
+func (ps *parser) fail(code string, n *node, path, format string, args ...any) error {
 	off := 0
 	if n != nil {
 		off = n.start
 	}
 	line, col := lineColumn(ps.src, off)
-	return &SyntaxError{Path: path, Rule: fmt.Sprintf(format, args...), Line: line, Column: col, Offset: off}
+	return &SyntaxError{Code: code, Path: path, Rule: fmt.Sprintf(format, args...), Line: line, Column: col, Offset: off, node: n}
 }
 
 func (ps *parser) document(root *node) error {
 	if root.kind != kindObject {
-		return ps.fail(root, "", "Syntax errors in policy: the document must be a JSON object, not %s", root.kind)
+		return ps.fail("INVALID_POLICY_ELEMENT", root, "", "Syntax errors in policy: the document must be a JSON object, not %s", root.kind)
 	}
 	var stmts *node
 	for _, m := range root.members {
 		switch m.key {
 		case "Version":
 			if m.value.kind != kindString {
-				return ps.fail(m.value, "Version", "Version must be a string, not %s", m.value.kind)
+				return ps.fail("INVALID_VERSION", m.value, "Version", "Version must be a string, not %s", m.value.kind)
 			}
 			if m.value.str != Version2012 && m.value.str != Version2008 {
-				return ps.fail(m.value, "Version", "The policy language version %q is not valid: use \"2012-10-17\" (or the legacy \"2008-10-17\")", m.value.str)
+				return ps.fail("INVALID_VERSION", m.value, "Version", "The policy language version %q is not valid: use \"2012-10-17\" (or the legacy \"2008-10-17\")", m.value.str)
 			}
 			ps.policy.Version = m.value.str
 		case "Id":
 			if m.value.kind != kindString {
-				return ps.fail(m.value, "Id", "Id must be a string, not %s", m.value.kind)
+				return ps.fail("INVALID_POLICY_ELEMENT", m.value, "Id", "Id must be a string, not %s", m.value.kind)
 			}
 			ps.policy.ID = m.value.str
 		case "Statement":
 			stmts = m.value
 		default:
-			return ps.fail(m.keyNode, m.key, "Syntax errors in policy: unknown element %q (a policy has Version, Id and Statement)", m.key)
+			return ps.fail("INVALID_POLICY_ELEMENT", m.keyNode, m.key, "Syntax errors in policy: unknown element %q (a policy has Version, Id and Statement)", m.key)
 		}
 	}
 	if stmts == nil {
-		return ps.fail(root, "", "Missing required field Statement")
+		return ps.fail("MISSING_STATEMENT", root, "", "Missing required field Statement")
 	}
 	var items []*node
 	single := false
@@ -123,7 +128,7 @@ func (ps *parser) document(root *node) error {
 	case kindArray:
 		items = stmts.items
 	default:
-		return ps.fail(stmts, "Statement", "Statement must be an object or an array of objects, not %s", stmts.kind)
+		return ps.fail("INVALID_POLICY_ELEMENT", stmts, "Statement", "Statement must be an object or an array of objects, not %s", stmts.kind)
 	}
 	sids := map[string]bool{}
 	for i, item := range items {
@@ -137,7 +142,7 @@ func (ps *parser) document(root *node) error {
 		}
 		if st.Sid != "" {
 			if sids[st.Sid] {
-				return ps.fail(item, path+".Sid", "Statement IDs (SID) in a single policy must be unique: %q is used twice", st.Sid)
+				return ps.fail("UNIQUE_SIDS_REQUIRED", item, path+".Sid", "Statement IDs (SID) in a single policy must be unique: %q is used twice", st.Sid)
 			}
 			sids[st.Sid] = true
 		}
@@ -148,7 +153,7 @@ func (ps *parser) document(root *node) error {
 
 func (ps *parser) statement(n *node, index int, path string) (*Statement, error) {
 	if n.kind != kindObject {
-		return nil, ps.fail(n, path, "a statement must be an object, not %s", n.kind)
+		return nil, ps.fail("INVALID_POLICY_ELEMENT", n, path, "a statement must be an object, not %s", n.kind)
 	}
 	st := &Statement{Index: index, policy: ps.policy}
 	st.Start = ps.position(n.start)
@@ -161,11 +166,11 @@ func (ps *parser) statement(n *node, index int, path string) (*Statement, error)
 		switch m.key {
 		case "Sid":
 			if m.value.kind != kindString {
-				return nil, ps.fail(m.value, mp, "Sid must be a string, not %s", m.value.kind)
+				return nil, ps.fail("INVALID_POLICY_ELEMENT", m.value, mp, "Sid must be a string, not %s", m.value.kind)
 			}
 			st.Sid = m.value.str
 			if ps.policy.Kind == IdentityPolicy && !isAlnum(st.Sid) {
-				return nil, ps.fail(m.value, mp, "Statement IDs (SID) must be alpha-numeric: %q", st.Sid)
+				return nil, ps.fail("UNSUPPORTED_SID", m.value, mp, "Statement IDs (SID) must be alpha-numeric: %q", st.Sid)
 			}
 		case "Effect":
 			effect = m.value
@@ -184,29 +189,29 @@ func (ps *parser) statement(n *node, index int, path string) (*Statement, error)
 		case "Condition":
 			cond = m.value
 		default:
-			return nil, ps.fail(m.keyNode, mp, "Syntax errors in policy: unknown element %q in a statement (a statement has Sid, Effect, Principal, NotPrincipal, Action, NotAction, Resource, NotResource and Condition)", m.key)
+			return nil, ps.fail("INVALID_POLICY_ELEMENT", m.keyNode, mp, "Syntax errors in policy: unknown element %q in a statement (a statement has Sid, Effect, Principal, NotPrincipal, Action, NotAction, Resource, NotResource and Condition)", m.key)
 		}
 	}
 
 	switch {
 	case effect == nil:
-		return nil, ps.fail(n, path, "Missing required field Effect")
+		return nil, ps.fail("MISSING_EFFECT", n, path, "Missing required field Effect")
 	case effect.kind != kindString:
-		return nil, ps.fail(effect, path+".Effect", "Effect must be a string, not %s", effect.kind)
+		return nil, ps.fail("INVALID_EFFECT", effect, path+".Effect", "Effect must be a string, not %s", effect.kind)
 	case effect.str == "Allow":
 		st.Effect = Allow
 	case effect.str == "Deny":
 		st.Effect = Deny
 	default:
-		return nil, ps.fail(effect, path+".Effect", "Invalid effect: %q (Effect must be \"Allow\" or \"Deny\")", effect.str)
+		return nil, ps.fail("INVALID_EFFECT", effect, path+".Effect", "Invalid effect: %q (Effect must be \"Allow\" or \"Deny\")", effect.str)
 	}
 
 	// Action or NotAction, exactly one.
 	switch {
 	case action != nil && notAction != nil:
-		return nil, ps.fail(n, path, "Policy statement must contain either Action or NotAction, not both")
+		return nil, ps.fail("UNSUPPORTED_ELEMENT_COMBINATION", n, path, "Policy statement must contain either Action or NotAction, not both")
 	case action == nil && notAction == nil:
-		return nil, ps.fail(n, path, "Policy statement must contain actions.")
+		return nil, ps.fail("MISSING_ACTION", n, path, "Policy statement must contain actions.")
 	}
 	an, aname := action, "Action"
 	if notAction != nil {
@@ -217,12 +222,12 @@ func (ps *parser) statement(n *node, index int, path string) (*Statement, error)
 		return nil, err
 	}
 	if len(values) == 0 {
-		return nil, ps.fail(an, path+"."+aname, "Policy statement must contain actions: %s is empty", aname)
+		return nil, ps.fail("MISSING_ACTION", an, path+"."+aname, "Policy statement must contain actions: %s is empty", aname)
 	}
 	for i, v := range values {
 		a, err := compileAction(v)
 		if err != nil {
-			return nil, ps.fail(listItem(an, i), fmt.Sprintf("%s.%s[%d]", path, aname, i), "%v", err)
+			return nil, ps.fail("INVALID_ACTION", listItem(an, i), fmt.Sprintf("%s.%s[%d]", path, aname, i), "%v", err)
 		}
 		st.Actions = append(st.Actions, a)
 	}
@@ -230,10 +235,10 @@ func (ps *parser) statement(n *node, index int, path string) (*Statement, error)
 	// Resource or NotResource.
 	switch {
 	case resource != nil && notResource != nil:
-		return nil, ps.fail(n, path, "Policy statement must contain either Resource or NotResource, not both")
+		return nil, ps.fail("UNSUPPORTED_ELEMENT_COMBINATION", n, path, "Policy statement must contain either Resource or NotResource, not both")
 	case resource == nil && notResource == nil:
 		if ps.policy.Kind == IdentityPolicy {
-			return nil, ps.fail(n, path, "Policy statement must contain resources.")
+			return nil, ps.fail("MISSING_RESOURCE", n, path, "Policy statement must contain resources.")
 		}
 	default:
 		rn, rname := resource, "Resource"
@@ -245,7 +250,7 @@ func (ps *parser) statement(n *node, index int, path string) (*Statement, error)
 			return nil, err
 		}
 		if len(values) == 0 {
-			return nil, ps.fail(rn, path+"."+rname, "Policy statement must contain resources: %s is empty", rname)
+			return nil, ps.fail("MISSING_RESOURCE", rn, path+"."+rname, "Policy statement must contain resources: %s is empty", rname)
 		}
 		syn := pattern.Wildcards
 		if vars {
@@ -254,14 +259,14 @@ func (ps *parser) statement(n *node, index int, path string) (*Statement, error)
 		for i, v := range values {
 			ip := fmt.Sprintf("%s.%s[%d]", path, rname, i)
 			if v != "*" && !strings.HasPrefix(v, "arn:") {
-				return nil, ps.fail(listItem(rn, i), ip, "Resource %s must be in ARN format or \"*\".", v)
+				return nil, ps.fail("INVALID_ARN_PREFIX", listItem(rn, i), ip, "Resource %s must be in ARN format or \"*\".", v)
 			}
 			r, err := pattern.CompileARN(v, syn)
 			if err != nil {
-				return nil, ps.fail(listItem(rn, i), ip, "Resource %s: %v", v, err)
+				return nil, ps.fail("INVALID_ARN_RESOURCE", listItem(rn, i), ip, "Resource %s: %v", v, err)
 			}
 			if !r.IsAny() && len(r.Segments()) < 6 && !strings.HasSuffix(v, "*") {
-				return nil, ps.fail(listItem(rn, i), ip, "Resource %s must be in ARN format or \"*\": an ARN has six parts, arn:partition:service:region:account:resource", v)
+				return nil, ps.fail("MISSING_ARN_FIELD", listItem(rn, i), ip, "Resource %s must be in ARN format or \"*\": an ARN has six parts, arn:partition:service:region:account:resource", v)
 			}
 			st.Resources = append(st.Resources, r)
 		}
@@ -270,10 +275,10 @@ func (ps *parser) statement(n *node, index int, path string) (*Statement, error)
 	// Principal or NotPrincipal.
 	switch {
 	case principal != nil && notPrincipal != nil:
-		return nil, ps.fail(n, path, "Policy statement must contain either Principal or NotPrincipal, not both")
+		return nil, ps.fail("UNSUPPORTED_ELEMENT_COMBINATION", n, path, "Policy statement must contain either Principal or NotPrincipal, not both")
 	case principal == nil && notPrincipal == nil:
 		if ps.policy.Kind != IdentityPolicy {
-			return nil, ps.fail(n, path, "Missing required field Principal")
+			return nil, ps.fail("MISSING_PRINCIPAL", n, path, "Missing required field Principal")
 		}
 	default:
 		pn, pname := principal, "Principal"
@@ -281,10 +286,10 @@ func (ps *parser) statement(n *node, index int, path string) (*Statement, error)
 			pn, pname, st.NotPrincipal = notPrincipal, "NotPrincipal", true
 		}
 		if ps.policy.Kind == IdentityPolicy {
-			return nil, ps.fail(pn, path+"."+pname, "Policy document should not specify a principal.")
+			return nil, ps.fail("UNSUPPORTED_PRINCIPAL", pn, path+"."+pname, "Policy document should not specify a principal.")
 		}
 		if st.NotPrincipal && ps.policy.Kind == TrustPolicy {
-			return nil, ps.fail(pn, path+"."+pname, "NotPrincipal cannot be used in a role trust policy")
+			return nil, ps.fail("UNSUPPORTED_ELEMENT_COMBINATION", pn, path+"."+pname, "NotPrincipal cannot be used in a role trust policy")
 		}
 		st.HasPrincipal = true
 		st.Principals, err = ps.principals(pn, path+"."+pname)
@@ -323,27 +328,27 @@ func (ps *parser) stringList(n *node, path string) ([]string, error) {
 		out := make([]string, 0, len(n.items))
 		for i, item := range n.items {
 			if item.kind != kindString {
-				return nil, ps.fail(item, fmt.Sprintf("%s[%d]", path, i), "%s must hold strings, not %s", path, item.kind)
+				return nil, ps.fail("INVALID_POLICY_ELEMENT", item, fmt.Sprintf("%s[%d]", path, i), "%s must hold strings, not %s", path, item.kind)
 			}
 			out = append(out, item.str)
 		}
 		return out, nil
 	}
-	return nil, ps.fail(n, path, "%s must be a string or an array of strings, not %s", path, n.kind)
+	return nil, ps.fail("INVALID_POLICY_ELEMENT", n, path, "%s must be a string or an array of strings, not %s", path, n.kind)
 }
 
 func (ps *parser) principals(n *node, path string) ([]Principal, error) {
 	if n.kind == kindString {
 		if n.str != "*" {
-			return nil, ps.fail(n, path, "Invalid principal in policy: %q (use \"*\" or an object such as {\"AWS\": \"arn:aws:iam::123456789012:root\"})", n.str)
+			return nil, ps.fail("INVALID_PRINCIPAL", n, path, "Invalid principal in policy: %q (use \"*\" or an object such as {\"AWS\": \"arn:aws:iam::123456789012:root\"})", n.str)
 		}
 		return []Principal{{Kind: PrincipalEveryone, Value: "*"}}, nil
 	}
 	if n.kind != kindObject {
-		return nil, ps.fail(n, path, "Principal must be \"*\" or an object, not %s", n.kind)
+		return nil, ps.fail("INVALID_PRINCIPAL", n, path, "Principal must be \"*\" or an object, not %s", n.kind)
 	}
 	if len(n.members) == 0 {
-		return nil, ps.fail(n, path, "Invalid principal in policy: the object is empty")
+		return nil, ps.fail("INVALID_PRINCIPAL", n, path, "Invalid principal in policy: the object is empty")
 	}
 	var out []Principal
 	for _, m := range n.members {
@@ -353,7 +358,7 @@ func (ps *parser) principals(n *node, path string) ([]Principal, error) {
 			return nil, err
 		}
 		if len(values) == 0 {
-			return nil, ps.fail(m.value, mp, "Invalid principal in policy: %s is empty", m.key)
+			return nil, ps.fail("INVALID_PRINCIPAL", m.value, mp, "Invalid principal in policy: %s is empty", m.key)
 		}
 		for i, v := range values {
 			var pr Principal
@@ -371,10 +376,10 @@ func (ps *parser) principals(n *node, path string) ([]Principal, error) {
 			case "CanonicalUser":
 				pr, ok = Principal{Kind: PrincipalCanonicalUser, Value: v}, v != ""
 			default:
-				return nil, ps.fail(m.keyNode, mp, "Invalid principal in policy: unknown principal type %q (use AWS, Service, Federated or CanonicalUser)", m.key)
+				return nil, ps.fail("INVALID_PRINCIPAL", m.keyNode, mp, "Invalid principal in policy: unknown principal type %q (use AWS, Service, Federated or CanonicalUser)", m.key)
 			}
 			if !ok {
-				return nil, ps.fail(listItem(m.value, i), fmt.Sprintf("%s[%d]", mp, i), "Invalid principal in policy: %q:%q (partial wildcards are not supported in principals)", m.key, v)
+				return nil, ps.fail("INVALID_PRINCIPAL", listItem(m.value, i), fmt.Sprintf("%s[%d]", mp, i), "Invalid principal in policy: %q:%q (partial wildcards are not supported in principals)", m.key, v)
 			}
 			out = append(out, pr)
 		}
@@ -387,7 +392,7 @@ func parseAWSPrincipal(v string) (Principal, bool) {
 	if v == "*" {
 		return Principal{Kind: PrincipalEveryone, Value: v}, true
 	}
-	if isAccountID(v) {
+	if arn.IsAccountID(v) {
 		return Principal{Kind: PrincipalAccount, Value: v, Account: v}, true
 	}
 	if strings.ContainsAny(v, "*?") {
@@ -397,7 +402,7 @@ func parseAWSPrincipal(v string) (Principal, bool) {
 		return Principal{Kind: PrincipalUniqueID, Value: v}, true
 	}
 	segs, ok := pattern.Split(v)
-	if !ok || segs[0] != "arn" || segs[1] == "" || segs[3] != "" || !isAccountID(segs[4]) {
+	if !ok || segs[0] != "arn" || segs[1] == "" || segs[3] != "" || !arn.IsAccountID(segs[4]) {
 		return Principal{}, false
 	}
 	pr := Principal{Value: v, Account: segs[4]}
@@ -432,16 +437,16 @@ func parseAWSPrincipal(v string) (Principal, bool) {
 
 func (ps *parser) condition(n *node, path string, vars bool) (condition.Block, error) {
 	if n.kind != kindObject {
-		return nil, ps.fail(n, path, "Condition must be an object of operators, not %s", n.kind)
+		return nil, ps.fail("INVALID_POLICY_ELEMENT", n, path, "Condition must be an object of operators, not %s", n.kind)
 	}
 	var block condition.Block
 	for _, op := range n.members {
 		opPath := path + "." + op.key
 		if op.value.kind != kindObject {
-			return nil, ps.fail(op.value, opPath, "Condition operator %s must map to an object of condition keys, not %s", op.key, op.value.kind)
+			return nil, ps.fail("INVALID_POLICY_ELEMENT", op.value, opPath, "Condition operator %s must map to an object of condition keys, not %s", op.key, op.value.kind)
 		}
 		if len(op.value.members) == 0 {
-			return nil, ps.fail(op.value, opPath, "Condition operator %s names no condition key", op.key)
+			return nil, ps.fail("INVALID_POLICY_ELEMENT", op.value, opPath, "Condition operator %s names no condition key", op.key)
 		}
 		for _, k := range op.value.members {
 			kp := opPath + "." + k.key
@@ -456,7 +461,14 @@ func (ps *parser) condition(n *node, path string, vars bool) (condition.Block, e
 					at = op.keyNode
 					kp = opPath
 				}
-				return nil, ps.fail(at, kp, "%v", err)
+				code := "INVALID_CONDITION_VALUE"
+				switch {
+				case at == op.keyNode:
+					code = "INVALID_CONDITION_OPERATOR"
+				case strings.Contains(err.Error(), "IfExists"):
+					code = "NULL_WITH_IF_EXISTS"
+				}
+				return nil, ps.fail(code, at, kp, "%v", err)
 			}
 			block = append(block, c)
 		}
@@ -479,11 +491,11 @@ func (ps *parser) conditionValues(n *node, path string) ([]string, error) {
 			}
 			return "false", nil
 		}
-		return "", ps.fail(n, path, "a condition value must be a string, number or boolean, not %s", n.kind)
+		return "", ps.fail("INVALID_POLICY_ELEMENT", n, path, "a condition value must be a string, number or boolean, not %s", n.kind)
 	}
 	if n.kind == kindArray {
 		if len(n.items) == 0 {
-			return nil, ps.fail(n, path, "the condition key has an empty list of values")
+			return nil, ps.fail("INVALID_POLICY_ELEMENT", n, path, "the condition key has an empty list of values")
 		}
 		out := make([]string, 0, len(n.items))
 		for i, item := range n.items {
@@ -506,18 +518,6 @@ func isAlnum(s string) bool {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
-			return false
-		}
-	}
-	return true
-}
-
-func isAccountID(s string) bool {
-	if len(s) != 12 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
 			return false
 		}
 	}

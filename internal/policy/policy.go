@@ -169,16 +169,16 @@ type PrincipalKind uint8
 
 // Principal entry kinds, as IAM distinguishes them in evaluation.
 const (
-	PrincipalEveryone    PrincipalKind = iota + 1 // "*" or {"AWS": "*"}
-	PrincipalAccount                              // "123456789012" or arn:…:root
-	PrincipalUser                                 // arn:aws:iam::ACCT:user/…
-	PrincipalRole                                 // arn:aws:iam::ACCT:role/…
-	PrincipalRoleSession                          // arn:aws:sts::ACCT:assumed-role/R/S
-	PrincipalFederatedUser                        // arn:aws:sts::ACCT:federated-user/N
-	PrincipalUniqueID                             // AIDA…/AROA…: an entity that was deleted
-	PrincipalService                              // {"Service": "…"}
-	PrincipalFederated                            // {"Federated": "…"}
-	PrincipalCanonicalUser                        // {"CanonicalUser": "…"}
+	PrincipalEveryone      PrincipalKind = iota + 1 // "*" or {"AWS": "*"}
+	PrincipalAccount                                // "123456789012" or arn:…:root
+	PrincipalUser                                   // arn:aws:iam::ACCT:user/…
+	PrincipalRole                                   // arn:aws:iam::ACCT:role/…
+	PrincipalRoleSession                            // arn:aws:sts::ACCT:assumed-role/R/S
+	PrincipalFederatedUser                          // arn:aws:sts::ACCT:federated-user/N
+	PrincipalUniqueID                               // AIDA…/AROA…: an entity that was deleted
+	PrincipalService                                // {"Service": "…"}
+	PrincipalFederated                              // {"Federated": "…"}
+	PrincipalCanonicalUser                          // {"CanonicalUser": "…"}
 )
 
 // Principal is one entry of a Principal or NotPrincipal element.

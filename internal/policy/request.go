@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/wharf-project/wharf/internal/arn"
 	"github.com/wharf-project/wharf/internal/policy/condition"
 	"github.com/wharf-project/wharf/internal/policy/pattern"
 )
@@ -64,7 +65,7 @@ func CallerFromARN(s string) (Caller, error) {
 		return Anonymous(), nil
 	}
 	segs, ok := pattern.Split(s)
-	if !ok || segs[0] != "arn" || !isAccountID(segs[4]) {
+	if !ok || segs[0] != "arn" || !arn.IsAccountID(segs[4]) {
 		return Caller{}, fmt.Errorf("caller %q is not a user, root, assumed-role or federated-user ARN", s)
 	}
 	c := Caller{ARN: s, Account: segs[4]}

@@ -1,0 +1,58 @@
+// Command wharf is the one Wharf binary: a self-hosted container registry that
+// speaks the Amazon ECR Public and OCI Distribution APIs, guarded by an
+// AWS-IAM-compatible access-control plane.
+//
+//	wharf policy validate FILE…     check policies as IAM Access Analyzer does
+//	wharf policy simulate …         the offline twin of aws iam simulate-custom-policy
+//	wharf policy test FILE.jsonl    run policy test cases
+//
+// Concrete types are wired here and nowhere else.
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"time"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, now: time.Now}))
+}
+
+// env is what a command may touch, so tests can run commands in-process.
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	now            func() time.Time
+}
+
+const usage = `wharf: a self-hosted, ECR Public and IAM compatible container registry
+
+Usage:
+  wharf policy validate [--type identity|resource|trust] [--output text|json] FILE...
+  wharf policy simulate --policy FILE... --action NAME... [--resource ARN...] [options]
+  wharf policy test [--output text|json] FILE.jsonl...
+  wharf help
+
+Run "wharf policy help" for the policy commands' options.
+`
+
+// Exit codes: 0 success, 1 the command ran and found a failure (an ERROR
+// finding, a failing test case), 2 the command could not run (bad usage, an
+// unreadable file).
+func run(args []string, e env) int {
+	if len(args) == 0 {
+		fmt.Fprint(e.stderr, usage)
+		return 2
+	}
+	switch args[0] {
+	case "policy":
+		return runPolicy(args[1:], e)
+	case "help", "-h", "--help":
+		fmt.Fprint(e.stdout, usage)
+		return 0
+	}
+	fmt.Fprintf(e.stderr, "wharf: unknown command %q\n\n%s", args[0], usage)
+	return 2
+}
