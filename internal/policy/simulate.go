@@ -4,12 +4,12 @@ package policy
 // SimulateCustomPolicy, with the member names of the botocore model, plus
 // Wharf's explanation.
 type EvaluationResult struct {
-	EvalActionName                    string                    `json:"EvalActionName"`
-	EvalResourceName                  string                    `json:"EvalResourceName"`
-	EvalDecision                      string                    `json:"EvalDecision"`
-	MatchedStatements                 []MatchedStatement        `json:"MatchedStatements"`
-	MissingContextValues              []string                  `json:"MissingContextValues"`
-	OrganizationsDecisionDetail       *OrganizationsDetail      `json:"OrganizationsDecisionDetail,omitempty"`
+	EvalActionName                    string                     `json:"EvalActionName"`
+	EvalResourceName                  string                     `json:"EvalResourceName"`
+	EvalDecision                      string                     `json:"EvalDecision"`
+	MatchedStatements                 []MatchedStatement         `json:"MatchedStatements"`
+	MissingContextValues              []string                   `json:"MissingContextValues"`
+	OrganizationsDecisionDetail       *OrganizationsDetail       `json:"OrganizationsDecisionDetail,omitempty"`
 	PermissionsBoundaryDecisionDetail *PermissionsBoundaryDetail `json:"PermissionsBoundaryDecisionDetail,omitempty"`
 	// Message is the AccessDenied text AWS would return (empty when allowed).
 	Message string `json:"Message,omitempty"`
