@@ -1,5 +1,7 @@
 package policy
 
+import "github.com/wharf-project/wharf/internal/policy/pattern"
+
 // Decision is the outcome of evaluating a request, named as IAM's simulator names it.
 type Decision uint8
 
@@ -225,11 +227,11 @@ func principalMatches(p *Principal, c *Caller) grant {
 // applies reports whether a statement applies to the request: action, resource,
 // principal (resource policies) and condition all match. checkAction is false when
 // the index already established the action matches.
-func (st *Statement) applies(req *Request, svc, name string, checkAction bool, cat Category) (bool, grant) {
-	if checkAction && !st.matchAction(svc, name) {
+func (st *Statement) applies(req *Request, rc *prepared, checkAction bool, cat Category) (bool, grant) {
+	if checkAction && !st.matchAction(rc.svc, rc.name) {
 		return false, grantNone
 	}
-	if !st.matchResource(req) {
+	if !st.matchPrepared(req, rc) {
 		return false, grantNone
 	}
 	g := grantNone
@@ -251,6 +253,36 @@ func (st *Statement) matchAction(svc, name string) bool {
 		}
 	}
 	return st.NotAction
+}
+
+// prepared is a request's action and resource, lower-cased and split once per
+// evaluation rather than once per statement.
+type prepared struct {
+	svc, name string
+	segs      [6]string
+	isARN     bool
+}
+
+func prepare(req *Request) prepared {
+	var rc prepared
+	rc.svc, rc.name = lowerAction(req.Action)
+	rc.segs, rc.isARN = pattern.Split(req.Resource)
+	return rc
+}
+
+func (st *Statement) matchPrepared(req *Request, rc *prepared) bool {
+	if !rc.isARN {
+		return st.matchResource(req)
+	}
+	if len(st.Resources) == 0 {
+		return true
+	}
+	for i := range st.Resources {
+		if st.Resources[i].MatchSplit(&rc.segs, req.Context) {
+			return !st.NotResource
+		}
+	}
+	return st.NotResource
 }
 
 func (st *Statement) matchResource(req *Request) bool {

@@ -1,7 +1,5 @@
 package policy
 
-import "strings"
-
 // Evaluator decides requests against one Set. It indexes every statement by the
 // actions it can match, so a decision looks at the handful of statements that
 // concern the requested action instead of all of them. An Evaluator is
@@ -91,12 +89,12 @@ func (e *Evaluator) Set() Set { return e.set }
 // applies. Explain gives the same decision with its reasons.
 func (e *Evaluator) Decide(req *Request) Decision {
 	var f flags
-	svc, name := lowerAction(req.Action)
+	rc := prepare(req)
 	var keyBuf [128]byte
-	key := append(append(append(keyBuf[:0], svc...), ':'), name...)
-	if e.scan(e.exact[string(key)], req, svc, name, false, &f) ||
-		e.scan(e.bySvc[svc], req, svc, name, true, &f) ||
-		e.scan(e.anySvc, req, svc, name, true, &f) {
+	key := append(append(append(keyBuf[:0], rc.svc...), ':'), rc.name...)
+	if e.scan(e.exact[string(key)], req, &rc, false, &f) ||
+		e.scan(e.bySvc[rc.svc], req, &rc, true, &f) ||
+		e.scan(e.anySvc, req, &rc, true, &f) {
 		return ExplicitDeny
 	}
 	d, _ := combine(&e.set, req, &f)
@@ -104,10 +102,15 @@ func (e *Evaluator) Decide(req *Request) Decision {
 }
 
 // scan evaluates candidate statements into f; it returns true on an applicable Deny.
-func (e *Evaluator) scan(ids []int32, req *Request, svc, name string, checkAction bool, f *flags) bool {
+func (e *Evaluator) scan(ids []int32, req *Request, rc *prepared, checkAction bool, f *flags) bool {
 	for _, id := range ids {
 		en := &e.entries[id]
-		ok, g := en.st.applies(req, svc, name, checkAction, en.category)
+		// Once a category has an applicable Allow, more of its Allows change
+		// nothing: only a Deny still can.
+		if en.st.Effect == Allow && f.allowed(en.category) {
+			continue
+		}
+		ok, g := en.st.applies(req, rc, checkAction, en.category)
 		if !ok {
 			continue
 		}
@@ -118,6 +121,20 @@ func (e *Evaluator) scan(ids []int32, req *Request, svc, name string, checkActio
 		f.allow(en.category, g)
 	}
 	return false
+}
+
+func (f *flags) allowed(cat Category) bool {
+	switch cat {
+	case CategorySCP:
+		return f.allowSCP
+	case CategoryIdentity:
+		return f.allowIdentity
+	case CategoryBoundary:
+		return f.allowBoundary
+	case CategorySession:
+		return f.allowSession
+	}
+	return f.resourceGrant == grantDirect
 }
 
 func (f *flags) allow(cat Category, g grant) {
@@ -140,11 +157,4 @@ func (f *flags) allow(cat Category, g grant) {
 // Evaluate is a convenience: it builds an Evaluator and explains one request.
 func Evaluate(s Set, req *Request) *Result {
 	return NewEvaluator(s).Explain(req)
-}
-
-func serviceOf(action string) string {
-	if i := strings.IndexByte(action, ':'); i >= 0 {
-		return strings.ToLower(action[:i])
-	}
-	return strings.ToLower(action)
 }

@@ -62,7 +62,8 @@ type Miss struct {
 func (e *Evaluator) Explain(req *Request) *Result {
 	res := &Result{Request: req}
 	var f flags
-	svc, name := lowerAction(req.Action)
+	rc := prepare(req)
+	svc, name := rc.svc, rc.name
 	missing := map[string]bool{}
 	var denies, allows []StatementRef
 	for i := range e.entries {
@@ -78,7 +79,7 @@ func (e *Evaluator) Explain(req *Request) *Result {
 				}
 			}
 		}
-		ok, g := st.applies(req, svc, name, true, en.category)
+		ok, g := st.applies(req, &rc, true, en.category)
 		if ok {
 			if st.Effect == Deny {
 				if !f.deny {

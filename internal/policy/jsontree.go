@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 )
 
 // node is one JSON value with its place in the source, so that errors, findings
@@ -54,8 +55,9 @@ func parseTree(src []byte) (*node, error) {
 	if err != nil {
 		return nil, err
 	}
+	after := int(dec.InputOffset())
 	if _, err := dec.Token(); err != io.EOF {
-		return nil, p.errorAt(int(dec.InputOffset()), "unexpected data after the policy document")
+		return nil, p.errorAt(skipSpace(src, after), "unexpected data after the policy document")
 	}
 	return n, nil
 }
@@ -139,6 +141,13 @@ func (p *treeParser) value(depth int) (*node, error) {
 	return n, nil
 }
 
+func skipSpace(src []byte, off int) int {
+	for off < len(src) && (src[off] == ' ' || src[off] == '\t' || src[off] == '\n' || src[off] == '\r') {
+		off++
+	}
+	return off
+}
+
 func skipSeparators(src []byte, off int) int {
 	for off < len(src) {
 		switch src[off] {
@@ -154,7 +163,17 @@ func skipSeparators(src []byte, off int) int {
 func (p *treeParser) syntax(err error, off int) error {
 	var se *json.SyntaxError
 	if errors.As(err, &se) {
+		// A Decoder's SyntaxError.Offset is not always the offending byte (at the
+		// start of the document and inside literals and escapes it is off);
+		// json.Unmarshal's is always one past it, so ask Unmarshal where.
 		off = int(se.Offset)
+		var raw json.RawMessage
+		if uerr := json.Unmarshal(p.src, &raw); errors.As(uerr, &se) {
+			off = int(se.Offset)
+			if strings.HasPrefix(se.Error(), "invalid character") && off > 0 {
+				off--
+			}
+		}
 		return p.errorAt(off, "JSON syntax error: "+se.Error())
 	}
 	if err == io.EOF || errors.Is(err, io.ErrUnexpectedEOF) {

@@ -96,9 +96,14 @@ func (p ARN) HasVariables() bool {
 }
 
 // Match reports whether the ARN v matches the pattern.
-func (p ARN) Match(v string, r Resolver) bool {
+func (p *ARN) Match(v string, r Resolver) bool {
 	if p.any {
 		return true
+	}
+	if len(p.segs) == 6 {
+		if segs, ok := Split(v); ok {
+			return p.MatchSplit(&segs, r)
+		}
 	}
 	n := len(p.segs)
 	// Walk v's segments without allocating.
@@ -126,6 +131,24 @@ func (p ARN) Match(v string, r Resolver) bool {
 		rest = rest[c+1:]
 	}
 	return false
+}
+
+// MatchSplit is Match for an ARN already divided by Split, so that a caller
+// matching one ARN against many patterns splits it once.
+func (p *ARN) MatchSplit(v *[6]string, r Resolver) bool {
+	if p.any {
+		return true
+	}
+	if len(p.segs) != 6 {
+		return p.Match(strings.Join(v[:], ":"), r)
+	}
+	// The account and resource segments differ most often: test them first.
+	for _, i := range [...]int{5, 4, 2, 3, 1, 0} {
+		if !p.segs[i].Match(v[i], r) {
+			return false
+		}
+	}
+	return true
 }
 
 func endsWithStar(s *String) bool {

@@ -52,6 +52,10 @@ type String struct {
 	tokens []token
 	exact  bool // no wildcard and no variable: compare src directly
 	vars   bool
+	// Fast paths for the commonest shapes: "*" and "prefix*".
+	any    bool
+	prefix string
+	isPref bool
 }
 
 // ErrBadVariable reports a `${` that does not form a policy variable.
@@ -76,6 +80,12 @@ func fromTokens(src string, toks []token) String {
 		case star, question:
 			p.exact = false
 		}
+	}
+	switch {
+	case len(toks) == 1 && toks[0].kind == star:
+		p.any = true
+	case len(toks) == 2 && toks[0].kind == literal && toks[1].kind == star:
+		p.isPref, p.prefix = true, toks[0].text
 	}
 	if p.exact {
 		// Literal tokens only: the text to compare is their concatenation, which
@@ -114,9 +124,14 @@ func (p String) Variables() []string {
 // Match reports whether v matches the pattern, resolving variables through r.
 // A variable without a value (and without a default) makes the pattern match
 // nothing, as AWS documents.
-func (p String) Match(v string, r Resolver) bool {
-	if p.exact {
+func (p *String) Match(v string, r Resolver) bool {
+	switch {
+	case p.exact:
 		return v == p.src
+	case p.any:
+		return true
+	case p.isPref:
+		return strings.HasPrefix(v, p.prefix)
 	}
 	return matchTokens(p.tokens, v, r, false)
 }

@@ -256,6 +256,7 @@ func TestMatchFold(t *testing.T) {
 		{"literal star folded not wildcard", "A${*}", all, nil, "ab", false},
 		{"non-letter not folded", "a-b", 0, nil, "a_b", false},
 		{"latin-1 same length", "ÉTÉ", 0, nil, "été", true},
+		{"latin-1 with wildcard", "ÉT*", wild, nil, "été", true},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -284,12 +285,12 @@ func TestCompileErrors(t *testing.T) {
 	for _, s := range []string{
 		"${}",
 		"${ }",
-		"a${aws:username, guest}",    // default not in quotes
-		"a${aws:username, 'guest}",   // unbalanced quote
-		"a${aws:username, guest'}",   // unbalanced quote
-		"a${, 'x'}",                  // no key
-		"${aws:user name}",           // space inside the key
-		"${aws:${aws:username}}",     // nested variable
+		"a${aws:username, guest}",     // default not in quotes
+		"a${aws:username, 'guest}",    // unbalanced quote
+		"a${aws:username, guest'}",    // unbalanced quote
+		"a${, 'x'}",                   // no key
+		"${aws:user name}",            // space inside the key
+		"${aws:${aws:username}}",      // nested variable
 		"${aws:username, 'x'} ${a b}", // second variable bad
 	} {
 		t.Run(s, func(t *testing.T) {
