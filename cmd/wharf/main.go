@@ -2,6 +2,7 @@
 // speaks the Amazon ECR Public and OCI Distribution APIs, guarded by an
 // AWS-IAM-compatible access-control plane.
 //
+//	wharf serve                     run the server (embedded SQLite under ./wharf-data)
 //	wharf policy validate FILE…     check policies as IAM Access Analyzer does
 //	wharf policy simulate …         the offline twin of aws iam simulate-custom-policy
 //	wharf policy test FILE.jsonl    run policy test cases
@@ -30,6 +31,7 @@ type env struct {
 const usage = `wharf: a self-hosted, ECR Public and IAM compatible container registry
 
 Usage:
+  wharf serve [--addr HOST:PORT] [--data-dir DIR] [--public-url URL] [--account-id ID] [options]
   wharf policy validate [--type identity|resource|trust] [--output text|json] FILE...
   wharf policy simulate --policy FILE... --action NAME... [--resource ARN...] [options]
   wharf policy test [--output text|json] FILE.jsonl...
@@ -47,6 +49,8 @@ func run(args []string, e env) int {
 		return 2
 	}
 	switch args[0] {
+	case "serve":
+		return serve(args[1:], e)
 	case "policy":
 		return runPolicy(args[1:], e)
 	case "help", "-h", "--help":

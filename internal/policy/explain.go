@@ -30,7 +30,11 @@ type Result struct {
 	AllowedByOrganizations *bool
 	// DenyCategory is the category of the first applicable Deny (explicit deny only).
 	DenyCategory Category
-	reason       reason
+	// AllowedByResourcePolicy reports whether an applicable Allow of a
+	// resource-based policy names the caller (its account, role or itself).
+	// Role trust policies must always allow on their own: STS checks this.
+	AllowedByResourcePolicy bool
+	reason                  reason
 }
 
 // StatementRef points at one statement of one policy.
@@ -63,6 +67,7 @@ func (e *Evaluator) Explain(req *Request) *Result {
 	res := &Result{Request: req}
 	var f flags
 	rc := prepare(req)
+	rc.bounded = len(e.set.Boundary) > 0
 	svc, name := rc.svc, rc.name
 	missing := map[string]bool{}
 	var denies, allows []StatementRef
@@ -99,6 +104,7 @@ func (e *Evaluator) Explain(req *Request) *Result {
 	}
 	res.Decision, res.reason = combine(&e.set, req, &f)
 	res.DenyCategory = f.denyCategory
+	res.AllowedByResourcePolicy = f.resourceGrant != grantNone
 	if res.Decision == ExplicitDeny {
 		res.Matched = denies
 	} else {
@@ -152,7 +158,7 @@ func explainMiss(ref StatementRef, req *Request, svc, name string, actionOK, res
 		m.Reasons = append(m.Reasons, resourceReasons(st, req)...)
 	default:
 		m.nearness = 3
-		if ref.Category == CategoryResource && principalGrant(st, &req.Caller) == grantNone {
+		if ref.Category == CategoryResource && principalGrant(st, &req.Caller, false) == grantNone {
 			m.Reasons = append(m.Reasons, fmt.Sprintf("the caller %s is not named by its %s", callerLabel(req.Caller), principalElement(st)))
 		}
 		m.Conditions = st.Condition.Explain(req.Context)
@@ -309,9 +315,13 @@ func (r *Result) Message() string {
 
 // Explanation is the decision and every reason behind it, written for a person.
 func (r *Result) Explanation() string {
+	return fmt.Sprintf("%s: %s.\n%s", r.Decision, r.Message(), r.Details())
+}
+
+// Details is the Explanation without its first line: the statements that
+// decided, the nearest misses and the missing context keys, one per line.
+func (r *Result) Details() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s: %s", r.Decision, r.Message())
-	b.WriteString(".\n")
 	switch r.Decision {
 	case ExplicitDeny:
 		for _, m := range r.Matched {

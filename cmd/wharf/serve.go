@@ -1,0 +1,156 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/wharf-project/wharf/internal/api/iamquery"
+	"github.com/wharf-project/wharf/internal/api/stsquery"
+	"github.com/wharf-project/wharf/internal/authn"
+	"github.com/wharf-project/wharf/internal/authz"
+	"github.com/wharf-project/wharf/internal/config"
+	"github.com/wharf-project/wharf/internal/httpx"
+	"github.com/wharf-project/wharf/internal/iam"
+	"github.com/wharf-project/wharf/internal/policy/catalog"
+	"github.com/wharf-project/wharf/internal/secrets"
+	"github.com/wharf-project/wharf/internal/server"
+	"github.com/wharf-project/wharf/internal/store"
+	"github.com/wharf-project/wharf/internal/store/sqlite"
+	"github.com/wharf-project/wharf/internal/sts"
+)
+
+// serve runs the server until SIGINT or SIGTERM, then lets in-flight
+// requests finish (up to the shutdown timeout).
+func serve(args []string, e env) int {
+	cfg, err := config.Load(args, os.Getenv, e.stderr)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		fmt.Fprintf(e.stderr, "wharf serve: %v\n", err)
+		return 2
+	}
+	log := newLogger(cfg, e)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := runServer(ctx, cfg, log, nil); err != nil {
+		log.Error("wharf serve stopped", "err", err)
+		return 1
+	}
+	return 0
+}
+
+func newLogger(cfg config.Config, e env) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.LogLevel))
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(e.stderr, opts))
+	}
+	return slog.New(slog.NewTextHandler(e.stderr, opts))
+}
+
+// run2 starts everything on cfg and serves until ctx ends. started, when not
+// nil, receives the bound address (tests listen on port 0).
+func runServer(ctx context.Context, cfg config.Config, log *slog.Logger, started chan<- string) error {
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return err
+	}
+	key, created, err := secrets.LoadOrCreateKeyFile(cfg.SecretKeyFile)
+	if err != nil {
+		return err
+	}
+	if created {
+		log.Info("created the key that seals secrets at rest; keep it with backups of the data directory", "path", cfg.SecretKeyFile)
+	}
+	box, err := secrets.NewBox(key)
+	if err != nil {
+		return err
+	}
+	db, err := sqlite.Open(ctx, filepath.Join(cfg.DataDir, "wharf.db"))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	cat, err := catalog.Load()
+	if err != nil {
+		return err
+	}
+	now := time.Now
+	az := authz.New()
+	iamSvc := iam.New(db, az, box, cat, now)
+	stsSvc := sts.New(db, az, iamSvc, box, now)
+	if err := iamSvc.EnsureAWSManaged(ctx); err != nil {
+		return fmt.Errorf("loading AWS-managed policies: %w", err)
+	}
+	rootKey, created, err := iamSvc.BootstrapAccount(ctx, cfg.AccountID, iam.RootKey{AccessKeyID: cfg.RootAccessKeyID, SecretAccessKey: cfg.RootSecretAccessKey})
+	if err != nil {
+		return fmt.Errorf("creating account %s: %w", cfg.AccountID, err)
+	}
+	if created {
+		path := filepath.Join(cfg.DataDir, "root-credentials.csv")
+		if err := writeNew(path, []byte(iam.CredentialsCSV(rootKey))); err != nil {
+			return err
+		}
+		log.Info("created account and its root access key; the credentials are in the file named here (the secret is never logged)",
+			"account", cfg.AccountID, "access_key_id", rootKey.AccessKeyID, "credentials_file", path)
+	}
+	srv := &server.Server{
+		Auth:    authn.New(iamSvc, stsSvc, now),
+		IAM:     iamquery.New(iamSvc),
+		STS:     stsquery.New(stsSvc),
+		Log:     log,
+		Metrics: httpx.NewMetrics(),
+		Ready: func() error {
+			return db.Tx(ctx, func(tx store.Tx) error { _, err := tx.Accounts().Get(cfg.AccountID); return err })
+		},
+		Now: now,
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute}
+	log.Info("wharf serving", "addr", ln.Addr().String(), "public_url", cfg.PublicURL, "data_dir", cfg.DataDir, "account", cfg.AccountID)
+	if started != nil {
+		started <- ln.Addr().String()
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: finishing in-flight requests", "timeout", cfg.ShutdownTimeout.String())
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	return hs.Shutdown(sctx)
+}
+
+// writeNew writes a file readable only by its owner, never replacing one.
+func writeNew(path string, b []byte) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return fmt.Errorf("%s exists but the account is new: move it away and start again", path)
+	}
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(b); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}

@@ -1,0 +1,164 @@
+// Package config is wharf serve's one typed configuration: defaults, then an
+// optional JSON file, then WHARF_* environment variables, then flags, each
+// overriding the one before; Validate checks the result before anything starts.
+package config
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/wharf-project/wharf/internal/arn"
+)
+
+// Config configures wharf serve.
+type Config struct {
+	// Addr is the listen address, host:port.
+	Addr string `json:"addr"`
+	// DataDir holds the SQLite database, blobs, the secret key file and the
+	// root credentials file.
+	DataDir string `json:"dataDir"`
+	// PublicURL is the URL clients reach Wharf at (repository URIs and token
+	// realms name it); default http://<addr>.
+	PublicURL string `json:"publicURL"`
+	// AccountID is the 12-digit account created on first start.
+	AccountID string `json:"accountID"`
+	// SecretKeyFile holds the key that seals secrets at rest; default
+	// <DataDir>/secret.key, created on first start.
+	SecretKeyFile string `json:"secretKeyFile"`
+	// RootAccessKeyID and RootSecretAccessKey preset the root access key of
+	// the first account (for automation); both or neither.
+	RootAccessKeyID     string `json:"-"`
+	RootSecretAccessKey string `json:"-"`
+	// LogLevel is debug, info, warn or error; LogFormat is text or json.
+	LogLevel  string `json:"logLevel"`
+	LogFormat string `json:"logFormat"`
+	// ShutdownTimeout bounds how long in-flight requests may finish on stop.
+	ShutdownTimeout time.Duration `json:"shutdownTimeout"`
+}
+
+// Default returns the defaults: zero set-up, everything under ./wharf-data.
+func Default() Config {
+	return Config{Addr: "127.0.0.1:5000", DataDir: "wharf-data", AccountID: "123456789012", LogLevel: "info", LogFormat: "text", ShutdownTimeout: 30 * time.Second}
+}
+
+// Load builds the configuration from a file named by --config or
+// WHARF_CONFIG, the environment and the flags in args.
+func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, error) {
+	c := Default()
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	file := fs.String("config", getenv("WHARF_CONFIG"), "optional JSON configuration file (env WHARF_CONFIG)")
+	addr := fs.String("addr", "", "listen address host:port (env WHARF_ADDR; default "+c.Addr+")")
+	dataDir := fs.String("data-dir", "", "data directory (env WHARF_DATA_DIR; default ./"+c.DataDir+")")
+	publicURL := fs.String("public-url", "", "URL clients reach Wharf at (env WHARF_PUBLIC_URL; default http://ADDR)")
+	account := fs.String("account-id", "", "12-digit ID of the account created on first start (env WHARF_ACCOUNT_ID; default "+c.AccountID+")")
+	keyFile := fs.String("secret-key-file", "", "key that seals secrets at rest (env WHARF_SECRET_KEY_FILE; default DATA-DIR/secret.key)")
+	logLevel := fs.String("log-level", "", "debug, info, warn or error (env WHARF_LOG_LEVEL)")
+	logFormat := fs.String("log-format", "", "text or json (env WHARF_LOG_FORMAT)")
+	shutdown := fs.Duration("shutdown-timeout", 0, "time in-flight requests get to finish on stop (env WHARF_SHUTDOWN_TIMEOUT)")
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if fs.NArg() > 0 {
+		return c, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	if *file != "" {
+		b, err := os.ReadFile(*file)
+		if err != nil {
+			return c, err
+		}
+		dec := json.NewDecoder(strings.NewReader(string(b)))
+		dec.DisallowUnknownFields()
+		var fc struct {
+			Config
+			ShutdownTimeout string `json:"shutdownTimeout"`
+		}
+		fc.Config = c
+		if err := dec.Decode(&fc); err != nil {
+			return c, fmt.Errorf("%s: %w", *file, err)
+		}
+		c = fc.Config
+		if fc.ShutdownTimeout != "" {
+			d, err := time.ParseDuration(fc.ShutdownTimeout)
+			if err != nil {
+				return c, fmt.Errorf("%s: shutdownTimeout: %w", *file, err)
+			}
+			c.ShutdownTimeout = d
+		}
+	}
+	set := func(dst *string, env, flagVal string) {
+		if v := getenv(env); v != "" {
+			*dst = v
+		}
+		if flagVal != "" {
+			*dst = flagVal
+		}
+	}
+	set(&c.Addr, "WHARF_ADDR", *addr)
+	set(&c.DataDir, "WHARF_DATA_DIR", *dataDir)
+	set(&c.PublicURL, "WHARF_PUBLIC_URL", *publicURL)
+	set(&c.AccountID, "WHARF_ACCOUNT_ID", *account)
+	set(&c.SecretKeyFile, "WHARF_SECRET_KEY_FILE", *keyFile)
+	set(&c.LogLevel, "WHARF_LOG_LEVEL", *logLevel)
+	set(&c.LogFormat, "WHARF_LOG_FORMAT", *logFormat)
+	c.RootAccessKeyID = getenv("WHARF_ROOT_ACCESS_KEY_ID")
+	c.RootSecretAccessKey = getenv("WHARF_ROOT_SECRET_ACCESS_KEY")
+	if v := getenv("WHARF_SHUTDOWN_TIMEOUT"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			return c, fmt.Errorf("WHARF_SHUTDOWN_TIMEOUT: %w", err)
+		}
+		c.ShutdownTimeout = d
+	}
+	if *shutdown != 0 {
+		c.ShutdownTimeout = *shutdown
+	}
+	if c.SecretKeyFile == "" {
+		c.SecretKeyFile = filepath.Join(c.DataDir, "secret.key")
+	}
+	if c.PublicURL == "" {
+		c.PublicURL = "http://" + c.Addr
+	}
+	return c, c.Validate()
+}
+
+// Validate checks the configuration.
+func (c Config) Validate() error {
+	var problems []error
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		problems = append(problems, fmt.Errorf("addr %q: %v", c.Addr, err))
+	}
+	if c.DataDir == "" {
+		problems = append(problems, errors.New("data-dir is empty"))
+	}
+	if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		problems = append(problems, fmt.Errorf("public-url %q is not an http(s) URL", c.PublicURL))
+	}
+	if !arn.IsAccountID(c.AccountID) {
+		problems = append(problems, fmt.Errorf("account-id %q is not 12 digits", c.AccountID))
+	}
+	if (c.RootAccessKeyID == "") != (c.RootSecretAccessKey == "") {
+		problems = append(problems, errors.New("WHARF_ROOT_ACCESS_KEY_ID and WHARF_ROOT_SECRET_ACCESS_KEY go together"))
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		problems = append(problems, fmt.Errorf("log-level %q is not debug, info, warn or error", c.LogLevel))
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		problems = append(problems, fmt.Errorf("log-format %q is not text or json", c.LogFormat))
+	}
+	if c.ShutdownTimeout <= 0 {
+		problems = append(problems, errors.New("shutdown-timeout must be positive"))
+	}
+	return errors.Join(problems...)
+}
