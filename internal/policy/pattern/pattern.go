@@ -275,7 +275,7 @@ func tokenize(s string, syn Syntax) ([]token, error) {
 		case syn&Variables != 0 && c == '$' && i+1 < len(s) && s[i+1] == '{':
 			end := strings.IndexByte(s[i:], '}')
 			if end < 0 {
-				i = len(s)
+				i++ // an unclosed "${" is literal text; wildcards after it still count
 				continue
 			}
 			lit(s[start:i])
