@@ -593,6 +593,7 @@ func (h *Handler) table() map[string]op {
 	for _, k := range []store.EntityKind{store.KindUser, store.KindGroup, store.KindRole} {
 		h.entityOps(t, k)
 	}
+	h.accountOps(t)
 	return t
 }
 
