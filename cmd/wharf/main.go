@@ -35,6 +35,8 @@ Usage:
   wharf policy validate [--type identity|resource|trust] [--output text|json] FILE...
   wharf policy simulate --policy FILE... --action NAME... [--resource ARN...] [options]
   wharf policy test [--output text|json] FILE.jsonl...
+  wharf admin create-account --account-id ID [--data-dir DIR]
+  wharf admin list-accounts [--data-dir DIR]
   wharf help
 
 Run "wharf policy help" for the policy commands' options.
@@ -53,6 +55,8 @@ func run(args []string, e env) int {
 		return serve(args[1:], e)
 	case "policy":
 		return runPolicy(args[1:], e)
+	case "admin":
+		return runAdmin(args[1:], e)
 	case "help", "-h", "--help":
 		fmt.Fprint(e.stdout, usage)
 		return 0

@@ -22,6 +22,19 @@ func tags(ts []store.Tag) []xTag {
 	return out
 }
 
+// xTagList is an entity's Tags member, omitted when the entity has no tags
+// (as IAM omits it).
+type xTagList struct {
+	Member []xTag `xml:"member"`
+}
+
+func tagList(ts []store.Tag) *xTagList {
+	if len(ts) == 0 {
+		return nil
+	}
+	return &xTagList{tags(ts)}
+}
+
 type xBoundary struct {
 	PermissionsBoundaryType string `xml:"PermissionsBoundaryType"`
 	PermissionsBoundaryArn  string `xml:"PermissionsBoundaryArn"`
@@ -42,12 +55,12 @@ type xUser struct {
 	CreateDate          awsquery.Time  `xml:"CreateDate"`
 	PasswordLastUsed    *awsquery.Time `xml:"PasswordLastUsed,omitempty"`
 	PermissionsBoundary *xBoundary     `xml:"PermissionsBoundary,omitempty"`
-	Tags                []xTag         `xml:"Tags>member,omitempty"`
+	Tags                *xTagList      `xml:"Tags,omitempty"`
 }
 
 func user(s *iam.Service, u store.User) xUser {
 	return xUser{Path: u.Path, UserName: u.Name, UserId: u.ID, Arn: s.UserARN(u), CreateDate: awsquery.Time(u.CreatedAt),
-		PasswordLastUsed: awsquery.TimePtr(u.PasswordLastUsed), PermissionsBoundary: boundary(u.PermissionsBoundary), Tags: tags(u.Tags)}
+		PasswordLastUsed: awsquery.TimePtr(u.PasswordLastUsed), PermissionsBoundary: boundary(u.PermissionsBoundary), Tags: tagList(u.Tags)}
 }
 
 type xGroup struct {
@@ -77,14 +90,14 @@ type xRole struct {
 	Description              string         `xml:"Description,omitempty"`
 	MaxSessionDuration       int            `xml:"MaxSessionDuration,omitempty"`
 	PermissionsBoundary      *xBoundary     `xml:"PermissionsBoundary,omitempty"`
-	Tags                     []xTag         `xml:"Tags>member,omitempty"`
+	Tags                     *xTagList      `xml:"Tags,omitempty"`
 	RoleLastUsed             *xRoleLastUsed `xml:"RoleLastUsed,omitempty"`
 }
 
 func role(s *iam.Service, r store.Role) xRole {
 	x := xRole{Path: r.Path, RoleName: r.Name, RoleId: r.ID, Arn: s.RoleARN(r), CreateDate: awsquery.Time(r.CreatedAt),
 		AssumeRolePolicyDocument: awsquery.EncodePolicy(r.AssumeRolePolicy), Description: r.Description, MaxSessionDuration: r.MaxSessionDuration,
-		PermissionsBoundary: boundary(r.PermissionsBoundary), Tags: tags(r.Tags)}
+		PermissionsBoundary: boundary(r.PermissionsBoundary), Tags: tagList(r.Tags)}
 	return x
 }
 
@@ -100,12 +113,12 @@ type xPolicy struct {
 	Description                   string        `xml:"Description,omitempty"`
 	CreateDate                    awsquery.Time `xml:"CreateDate"`
 	UpdateDate                    awsquery.Time `xml:"UpdateDate"`
-	Tags                          []xTag        `xml:"Tags>member,omitempty"`
+	Tags                          *xTagList     `xml:"Tags,omitempty"`
 }
 
 func managed(p store.ManagedPolicy, attachments int) xPolicy {
 	return xPolicy{PolicyName: p.Name, PolicyId: p.ID, Arn: p.ARN, Path: p.Path, DefaultVersionId: p.DefaultVersionID, AttachmentCount: attachments,
-		IsAttachable: true, Description: p.Description, CreateDate: awsquery.Time(p.CreatedAt), UpdateDate: awsquery.Time(p.UpdatedAt), Tags: tags(p.Tags)}
+		IsAttachable: true, Description: p.Description, CreateDate: awsquery.Time(p.CreatedAt), UpdateDate: awsquery.Time(p.UpdatedAt), Tags: tagList(p.Tags)}
 }
 
 type xPolicyVersion struct {

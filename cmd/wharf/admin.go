@@ -1,0 +1,106 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/wharf-project/wharf/internal/authz"
+	"github.com/wharf-project/wharf/internal/iam"
+	"github.com/wharf-project/wharf/internal/policy/catalog"
+	"github.com/wharf-project/wharf/internal/secrets"
+	"github.com/wharf-project/wharf/internal/store"
+	"github.com/wharf-project/wharf/internal/store/sqlite"
+)
+
+const adminUsage = `Usage:
+  wharf admin create-account --account-id ID [--data-dir DIR] [--secret-key-file F] [--credentials-file F]
+      Add an account (and its root access key) to a Wharf data directory. The
+      root credentials are written, in the AWS console's CSV format, to
+      --credentials-file (mode 0600; default DATA-DIR/root-credentials-ID.csv).
+  wharf admin list-accounts [--data-dir DIR]
+`
+
+func runAdmin(args []string, e env) int {
+	if len(args) == 0 {
+		fmt.Fprint(e.stderr, adminUsage)
+		return 2
+	}
+	fs := flag.NewFlagSet("admin", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	dataDir := fs.String("data-dir", envOr("WHARF_DATA_DIR", "wharf-data"), "data directory")
+	keyFile := fs.String("secret-key-file", os.Getenv("WHARF_SECRET_KEY_FILE"), "key that seals secrets (default DATA-DIR/secret.key)")
+	account := fs.String("account-id", "", "12-digit account ID")
+	credFile := fs.String("credentials-file", "", "where to write the root credentials")
+	if err := fs.Parse(args[1:]); err != nil {
+		return 2
+	}
+	if *keyFile == "" {
+		*keyFile = filepath.Join(*dataDir, "secret.key")
+	}
+	ctx := context.Background()
+	fail := func(err error) int {
+		fmt.Fprintf(e.stderr, "wharf admin %s: %v\n", args[0], err)
+		return 1
+	}
+	if _, err := os.Stat(filepath.Join(*dataDir, "wharf.db")); err != nil {
+		return fail(fmt.Errorf("no Wharf database in %s (start wharf serve once first): %v", *dataDir, err))
+	}
+	db, err := sqlite.Open(ctx, filepath.Join(*dataDir, "wharf.db"))
+	if err != nil {
+		return fail(err)
+	}
+	defer db.Close()
+	switch args[0] {
+	case "list-accounts":
+		var accounts []store.Account
+		if err := db.Tx(ctx, func(tx store.Tx) error {
+			var err error
+			accounts, err = tx.Accounts().List()
+			return err
+		}); err != nil {
+			return fail(err)
+		}
+		for _, a := range accounts {
+			fmt.Fprintf(e.stdout, "%s\t%s\n", a.ID, a.CreatedAt.Format(time.RFC3339))
+		}
+		return 0
+	case "create-account":
+		key, _, err := secrets.LoadOrCreateKeyFile(*keyFile)
+		if err != nil {
+			return fail(err)
+		}
+		box, err := secrets.NewBox(key)
+		if err != nil {
+			return fail(err)
+		}
+		svc := iam.New(db, authz.New(), box, catalog.MustLoad(), time.Now)
+		root, created, err := svc.BootstrapAccount(ctx, *account, iam.RootKey{})
+		if err != nil {
+			return fail(err)
+		}
+		if !created {
+			return fail(fmt.Errorf("account %s already exists", *account))
+		}
+		if *credFile == "" {
+			*credFile = filepath.Join(*dataDir, "root-credentials-"+*account+".csv")
+		}
+		if err := writeNew(*credFile, []byte(iam.CredentialsCSV(root))); err != nil {
+			return fail(err)
+		}
+		fmt.Fprintf(e.stdout, "created account %s; root access key %s; credentials in %s\n", *account, root.AccessKeyID, *credFile)
+		return 0
+	}
+	fmt.Fprint(e.stderr, adminUsage)
+	return 2
+}
+
+func envOr(k, def string) string {
+	if v := os.Getenv(k); v != "" {
+		return v
+	}
+	return def
+}
