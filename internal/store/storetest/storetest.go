@@ -1,0 +1,69 @@
+// Package storetest is the conformance suite of store.Store. Every
+// implementation — the embedded SQLite store now, PostgreSQL later — runs it
+// from its own tests:
+//
+//	func TestStore(t *testing.T) {
+//		storetest.Run(t, func(t *testing.T) store.Store { … a new, empty store … })
+//	}
+//
+// The suite is the contract in executable form. Beyond store.go's comments
+// it pins what two implementations must agree on for markers, retries and
+// callers to stay portable:
+//
+//   - Listings are ordered by name case-insensitively (policies then by ARN);
+//     a marker is the last name (an ARN for policies) of the previous page and
+//     need not exist; path prefixes are case-sensitive.
+//   - Every entity lives in an existing account: creating one in an unknown
+//     account is ErrNotFound. A method naming a user, group, role, policy,
+//     version or key that does not exist returns ErrNotFound, as do Detach,
+//     RemoveMember and DeleteInline when there is nothing to remove.
+//   - Lookups of users, groups, roles and inline policies by name ignore
+//     case, and results carry the stored spelling.
+//   - IDs (AIDA…, AGPA…, AROA…, ANPA…, AKIA…) and ARNs are unique.
+//   - Deleting a user, group, role or policy takes along everything hanging
+//     off it: a new entity of the same name starts with nothing.
+//   - Times come back Equal (to the millisecond at least) in UTC; the zero
+//     time stays zero; nil and empty slices are alike.
+//   - Deleting a policy's default version is ErrConflict; Update to a
+//     default version that does not exist is ErrNotFound.
+//   - A method that fails leaves the transaction usable: it undoes only its
+//     own writes (statement-level atomicity).
+package storetest
+
+import (
+	"testing"
+
+	"github.com/wharf-project/wharf/internal/store"
+)
+
+// test is one subtest, run on a fresh store holding accounts acctA and acctB.
+type test struct {
+	name string
+	fn   func(h *harness)
+}
+
+// Run runs the suite. open returns a new, empty store for each subtest; Run
+// closes it when the subtest ends.
+func Run(t *testing.T, open func(t *testing.T) store.Store) {
+	suites := []struct {
+		name  string
+		tests []test
+	}{
+		{"Tx", txTests},
+		{"Accounts", accountTests},
+		{"Users", userTests},
+		{"Groups", groupTests},
+		{"Roles", roleTests},
+		{"Policies", policyTests},
+		{"AccessKeys", accessKeyTests},
+	}
+	for _, s := range suites {
+		t.Run(s.name, func(t *testing.T) {
+			for _, tc := range s.tests {
+				t.Run(tc.name, func(t *testing.T) {
+					tc.fn(newHarness(t, open))
+				})
+			}
+		})
+	}
+}
