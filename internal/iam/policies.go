@@ -87,7 +87,7 @@ func (s *Service) customerPolicy(p store.ManagedPolicy) error {
 func (s *Service) GetPolicy(ctx context.Context, call *authz.Call, arn string) (store.ManagedPolicy, int, error) {
 	var p store.ManagedPolicy
 	var attachments int
-	err := s.tx(ctx, func(tx store.Tx) error {
+	err := s.view(ctx, func(tx store.Tx) error {
 		var err error
 		if p, err = s.policyFor(tx, call, arn, "iam:GetPolicy"); err != nil {
 			return err
@@ -129,7 +129,7 @@ func (s *Service) ListPolicies(ctx context.Context, call *authz.Call, scope, pat
 	}
 	var out []PolicyWithCount
 	var more bool
-	err = s.tx(ctx, func(tx store.Tx) error {
+	err = s.view(ctx, func(tx store.Tx) error {
 		if err := s.authorize(tx, call, "iam:ListPolicies", s.arn(account(call), "policy", "/", "*")); err != nil {
 			return err
 		}
@@ -284,7 +284,7 @@ func (s *Service) GetPolicyVersion(ctx context.Context, call *authz.Call, arn, v
 	}
 	var v store.PolicyVersion
 	var isDefault bool
-	err := s.tx(ctx, func(tx store.Tx) error {
+	err := s.view(ctx, func(tx store.Tx) error {
 		p, err := s.policyFor(tx, call, arn, "iam:GetPolicyVersion")
 		if err != nil {
 			return err
@@ -303,7 +303,7 @@ func (s *Service) GetPolicyVersion(ctx context.Context, call *authz.Call, arn, v
 func (s *Service) ListPolicyVersions(ctx context.Context, call *authz.Call, arn string) ([]store.PolicyVersion, string, error) {
 	var vs []store.PolicyVersion
 	var def string
-	err := s.tx(ctx, func(tx store.Tx) error {
+	err := s.view(ctx, func(tx store.Tx) error {
 		p, err := s.policyFor(tx, call, arn, "iam:ListPolicyVersions")
 		if err != nil {
 			return err
@@ -441,7 +441,7 @@ func (s *Service) DetachPolicy(ctx context.Context, call *authz.Call, kind store
 // ListAttachedPolicies lists the managed policies attached to an entity.
 func (s *Service) ListAttachedPolicies(ctx context.Context, call *authz.Call, kind store.EntityKind, name, pathPrefix string) ([]store.ManagedPolicy, error) {
 	var out []store.ManagedPolicy
-	err := s.tx(ctx, func(tx store.Tx) error {
+	err := s.view(ctx, func(tx store.Tx) error {
 		e, err := s.entity(tx, call, kind, name, action("ListAttached", kind, "Policies"))
 		if err != nil {
 			return err
@@ -459,7 +459,7 @@ func (s *Service) ListAttachedPolicies(ctx context.Context, call *authz.Call, ki
 
 // ListEntitiesForPolicy lists who a policy is attached to.
 func (s *Service) ListEntitiesForPolicy(ctx context.Context, call *authz.Call, arn string) (users []store.User, groups []store.Group, roles []store.Role, err error) {
-	err = s.tx(ctx, func(tx store.Tx) error {
+	err = s.view(ctx, func(tx store.Tx) error {
 		if _, err := s.policyFor(tx, call, arn, "iam:ListEntitiesForPolicy"); err != nil {
 			return err
 		}
@@ -540,7 +540,7 @@ func (s *Service) PutInlinePolicy(ctx context.Context, call *authz.Call, kind st
 // GetInlinePolicy returns an inline policy.
 func (s *Service) GetInlinePolicy(ctx context.Context, call *authz.Call, kind store.EntityKind, name, policyName string) (store.InlinePolicy, error) {
 	var ip store.InlinePolicy
-	err := s.tx(ctx, func(tx store.Tx) error {
+	err := s.view(ctx, func(tx store.Tx) error {
 		e, err := s.entity(tx, call, kind, name, action("Get", kind, "Policy"))
 		if err != nil {
 			return err
@@ -557,7 +557,7 @@ func (s *Service) GetInlinePolicy(ctx context.Context, call *authz.Call, kind st
 // ListInlinePolicies lists an entity's inline policy names.
 func (s *Service) ListInlinePolicies(ctx context.Context, call *authz.Call, kind store.EntityKind, name string) ([]string, error) {
 	var names []string
-	err := s.tx(ctx, func(tx store.Tx) error {
+	err := s.view(ctx, func(tx store.Tx) error {
 		e, err := s.entity(tx, call, kind, name, action("List", kind, "Policies"))
 		if err != nil {
 			return err

@@ -38,7 +38,16 @@ type Store interface {
 	Close() error
 }
 
-// Tx is one transaction's view of every aggregate.
+// Viewer is an optional capability of a Store: read-only transactions that
+// run concurrently with each other and with Tx. Services use it for reads
+// when the store offers it.
+type Viewer interface {
+	View(ctx context.Context, fn func(Tx) error) error
+}
+
+// Tx is one transaction's view of every aggregate. A method that fails
+// undoes only its own writes: the transaction stays usable, and the caller
+// decides whether to go on or return the error (which rolls back all).
 type Tx interface {
 	Accounts() Accounts
 	Users() Users
