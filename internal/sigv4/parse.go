@@ -191,9 +191,8 @@ func parseHeader(r *http.Request, auth string) (*Signature, *Error) {
 	return s, nil
 }
 
-var presignedParams = [...]string{paramAlgorithm, paramCredential, paramSignature, paramSignedHeaders, paramDate}
-
 func parsePresigned(r *http.Request, rawQuery string) (*Signature, *Error) {
+	presignedParams := [...]string{paramAlgorithm, paramCredential, paramSignature, paramSignedHeaders, paramDate}
 	var vals [len(presignedParams)]string
 	var have [len(presignedParams)]bool
 	var expires, token string
@@ -296,6 +295,9 @@ func (s *Signature) finish(algorithm, credential, signedHeaders string) *Error {
 	}
 	if len(msgs) > 0 {
 		return signatureDoesNotMatch(strings.Join(msgs, " "))
+	}
+	if s.AccessKeyID == "" {
+		return InvalidClientTokenID() // no key can match; spare the caller a lookup
 	}
 	return nil
 }

@@ -12,7 +12,8 @@ import (
 // key of s.AccessKeyID (the caller looks it up, answering
 // InvalidClientTokenID when it is unknown). payloadHash is the hex SHA-256
 // of the body as received (HashPayload); see PayloadHash for how the
-// x-amz-content-sha256 header and UNSIGNED-PAYLOAD are honoured.
+// x-amz-content-sha256 header and UNSIGNED-PAYLOAD are honoured. Passing
+// PayloadHash's result instead is equivalent (the mapping is idempotent).
 //
 // Verify checks the time first (RequestExpired), then computes the
 // signature and compares it in constant time (SignatureDoesNotMatch). The
