@@ -157,7 +157,9 @@ func combine(s *Set, req *Request, f *flags) (Decision, reason) {
 		}
 	}
 	switch {
-	case !f.allowIdentity && !(req.Caller.Kind == CallerRoot && sameAccount):
+	case !f.allowIdentity && req.Caller.Kind != CallerRoot:
+		// The root user needs no identity policy: it may do everything its
+		// account may. Across accounts the resource policy must still allow.
 		return ImplicitDeny, reasonNoIdentityAllow
 	case hasBoundary && !f.allowBoundary:
 		return ImplicitDeny, reasonNoBoundaryAllow
@@ -169,8 +171,9 @@ func combine(s *Set, req *Request, f *flags) (Decision, reason) {
 	return Allowed, reasonNone
 }
 
-// principalGrant reports how a statement's Principal (or NotPrincipal) names the caller.
-func principalGrant(st *Statement, c *Caller) grant {
+// principalGrant reports how a statement's Principal (or NotPrincipal) names the
+// caller; bounded says the caller has a permissions boundary.
+func principalGrant(st *Statement, c *Caller, bounded bool) grant {
 	best := grantNone
 	for i := range st.Principals {
 		if g := principalMatches(&st.Principals[i], c); g > best {
@@ -178,7 +181,12 @@ func principalGrant(st *Statement, c *Caller) grant {
 		}
 	}
 	if st.NotPrincipal {
-		if best != grantNone {
+		// NotPrincipal exempts only the caller itself: listing a user's account
+		// or a session's role does not exempt the user or the session (AWS's
+		// examples: [Bob, Bob's account] denies every principal except Bob). A
+		// Deny with NotPrincipal always applies to a principal that has a
+		// permissions boundary. IAM User Guide, reference_policies_elements_notprincipal.
+		if best == grantDirect && !(bounded && st.Effect == Deny) {
 			return grantNone
 		}
 		return grantDirect
@@ -236,7 +244,7 @@ func (st *Statement) applies(req *Request, rc *prepared, checkAction bool, cat C
 	}
 	g := grantNone
 	if cat == CategoryResource {
-		if g = principalGrant(st, &req.Caller); g == grantNone {
+		if g = principalGrant(st, &req.Caller, rc.bounded); g == grantNone {
 			return false, grantNone
 		}
 	}
@@ -261,6 +269,7 @@ type prepared struct {
 	svc, name string
 	segs      [6]string
 	isARN     bool
+	bounded   bool // the caller has a permissions boundary
 }
 
 func prepare(req *Request) prepared {

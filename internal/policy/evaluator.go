@@ -90,6 +90,7 @@ func (e *Evaluator) Set() Set { return e.set }
 func (e *Evaluator) Decide(req *Request) Decision {
 	var f flags
 	rc := prepare(req)
+	rc.bounded = len(e.set.Boundary) > 0
 	var keyBuf [128]byte
 	key := append(append(append(keyBuf[:0], rc.svc...), ':'), rc.name...)
 	if e.scan(e.exact[string(key)], req, &rc, false, &f) ||

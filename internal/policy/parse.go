@@ -142,7 +142,7 @@ func (ps *parser) document(root *node) error {
 		}
 		if st.Sid != "" {
 			if sids[st.Sid] {
-				return ps.fail("UNIQUE_SIDS_REQUIRED", item, path+".Sid", "Statement IDs (SID) in a single policy must be unique: %q is used twice", st.Sid)
+				return ps.fail("UNIQUE_SIDS_REQUIRED", elementOf(item, "Sid"), path+".Sid", "Statement IDs (SID) in a single policy must be unique: %q is used twice", st.Sid)
 			}
 			sids[st.Sid] = true
 		}
@@ -227,7 +227,7 @@ func (ps *parser) statement(n *node, index int, path string) (*Statement, error)
 	for i, v := range values {
 		a, err := compileAction(v)
 		if err != nil {
-			return nil, ps.fail("INVALID_ACTION", listItem(an, i), fmt.Sprintf("%s.%s[%d]", path, aname, i), "%v", err)
+			return nil, ps.fail("INVALID_ACTION", listItem(an, i), itemPath(an, path+"."+aname, i), "%v", err)
 		}
 		st.Actions = append(st.Actions, a)
 	}
@@ -257,7 +257,7 @@ func (ps *parser) statement(n *node, index int, path string) (*Statement, error)
 			syn |= pattern.Variables
 		}
 		for i, v := range values {
-			ip := fmt.Sprintf("%s.%s[%d]", path, rname, i)
+			ip := itemPath(rn, path+"."+rname, i)
 			if v != "*" && !strings.HasPrefix(v, "arn:") {
 				return nil, ps.fail("INVALID_ARN_PREFIX", listItem(rn, i), ip, "Resource %s must be in ARN format or \"*\".", v)
 			}
@@ -310,6 +310,15 @@ func (ps *parser) statement(n *node, index int, path string) (*Statement, error)
 func (ps *parser) position(off int) Position {
 	line, col := lineColumn(ps.src, off)
 	return Position{Line: line, Column: col, Offset: off}
+}
+
+// itemPath is the path of listItem(n, i): path[i] in an array, path itself
+// for an element written as a single string.
+func itemPath(n *node, path string, i int) string {
+	if n.kind == kindArray {
+		return fmt.Sprintf("%s[%d]", path, i)
+	}
+	return path
 }
 
 func listItem(n *node, i int) *node {
@@ -379,7 +388,7 @@ func (ps *parser) principals(n *node, path string) ([]Principal, error) {
 				return nil, ps.fail("INVALID_PRINCIPAL", m.keyNode, mp, "Invalid principal in policy: unknown principal type %q (use AWS, Service, Federated or CanonicalUser)", m.key)
 			}
 			if !ok {
-				return nil, ps.fail("INVALID_PRINCIPAL", listItem(m.value, i), fmt.Sprintf("%s[%d]", mp, i), "Invalid principal in policy: %q:%q (partial wildcards are not supported in principals)", m.key, v)
+				return nil, ps.fail("INVALID_PRINCIPAL", listItem(m.value, i), itemPath(m.value, mp, i), "Invalid principal in policy: %q:%q (partial wildcards are not supported in principals)", m.key, v)
 			}
 			out = append(out, pr)
 		}

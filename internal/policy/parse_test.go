@@ -324,7 +324,7 @@ func TestParseAcceptsCorpus(t *testing.T) {
 			check: func(t *testing.T, p *policy.Policy) { wantEq(t, "statements", len(p.Statements), 2) }},
 
 		// JSON details.
-		{name: "whitespace-and-unicode-escapes", kind: policy.IdentityPolicy, doc: "\ufeff"[3:] + "\n\t {\r\n \"Version\" : \"2012-10-17\" ,\n \"Statement\" : [ { \"Effect\" : \"Allow\" , \"Action\" : \"ecr-public:Put\\u0049mage\" , \"Resource\" : \"*\" } ] }\n\n",
+		{name: "whitespace-and-unicode-escapes", kind: policy.IdentityPolicy, doc: "\n\t {\r\n \"Version\" : \"2012-10-17\" ,\n \"Statement\" : [ { \"Effect\" : \"Allow\" , \"Action\" : \"ecr-public:Put\\u0049mage\" , \"Resource\" : \"*\" } ] }\n\n",
 			check: func(t *testing.T, p *policy.Policy) { wantActions(t, only(t, p), "ecr-public:PutImage") }},
 	}
 	seen := map[string]bool{}
@@ -400,7 +400,8 @@ type rejectCase struct {
 	rule string
 }
 
-func TestParseRejects(t *testing.T) {
+// malformedCases are documents IAM rejects; TestValidateSyntaxErrors reuses them.
+func malformedCases() []rejectCase {
 	const stmtTail = `"Action":"ecr-public:PutImage","Resource":"*"`
 	cases := []rejectCase{
 		// Document level.
@@ -438,12 +439,12 @@ func TestParseRejects(t *testing.T) {
 		{name: "missing-action", doc: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Resource":"*"}]}`, code: "MISSING_ACTION", path: "Statement[0]"},
 		{name: "empty-action-list", doc: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":[],"Resource":"*"}]}`, code: "MISSING_ACTION", path: "Statement[0].Action"},
 		{name: "empty-notaction-list", doc: `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","NotAction":[],"Resource":"*"}]}`, code: "MISSING_ACTION", path: "Statement[0].NotAction"},
-		{name: "action-without-colon", doc: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"PutImage","Resource":"*"}]}`, code: "INVALID_ACTION", path: "Statement[0].Action[0]", line: 1, column: 65},
+		{name: "action-without-colon", doc: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"PutImage","Resource":"*"}]}`, code: "INVALID_ACTION", path: "Statement[0].Action", line: 1, column: 65},
 		{name: "action-without-colon-in-list", doc: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["ecr-public:PutImage","ecr-public-PutImage"],"Resource":"*"}]}`, code: "INVALID_ACTION", path: "Statement[0].Action[1]"},
-		{name: "action-empty-service", doc: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":":PutImage","Resource":"*"}]}`, code: "INVALID_ACTION", path: "Statement[0].Action[0]"},
-		{name: "action-empty-name", doc: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ecr-public:","Resource":"*"}]}`, code: "INVALID_ACTION", path: "Statement[0].Action[0]"},
-		{name: "action-two-colons", doc: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ecr-public:Put:Image","Resource":"*"}]}`, code: "INVALID_ACTION", path: "Statement[0].Action[0]"},
-		{name: "action-empty-string", doc: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"","Resource":"*"}]}`, code: "INVALID_ACTION", path: "Statement[0].Action[0]"},
+		{name: "action-empty-service", doc: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":":PutImage","Resource":"*"}]}`, code: "INVALID_ACTION", path: "Statement[0].Action"},
+		{name: "action-empty-name", doc: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ecr-public:","Resource":"*"}]}`, code: "INVALID_ACTION", path: "Statement[0].Action"},
+		{name: "action-two-colons", doc: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ecr-public:Put:Image","Resource":"*"}]}`, code: "INVALID_ACTION", path: "Statement[0].Action"},
+		{name: "action-empty-string", doc: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"","Resource":"*"}]}`, code: "INVALID_ACTION", path: "Statement[0].Action"},
 		{name: "action-number", doc: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":42,"Resource":"*"}]}`, code: "INVALID_POLICY_ELEMENT", path: "Statement[0].Action"},
 		{name: "action-list-with-number", doc: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["ecr-public:PutImage",42],"Resource":"*"}]}`, code: "INVALID_POLICY_ELEMENT", path: "Statement[0].Action[1]"},
 
@@ -451,11 +452,11 @@ func TestParseRejects(t *testing.T) {
 		{name: "resource-and-notresource", doc: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ecr-public:PutImage","Resource":"*","NotResource":"arn:aws:ecr-public::123456789012:repository/x"}]}`, code: "UNSUPPORTED_ELEMENT_COMBINATION", path: "Statement[0]"},
 		{name: "missing-resource-in-identity-policy", doc: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ecr-public:PutImage"}]}`, code: "MISSING_RESOURCE", path: "Statement[0]"},
 		{name: "empty-resource-list", doc: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ecr-public:PutImage","Resource":[]}]}`, code: "MISSING_RESOURCE", path: "Statement[0].Resource"},
-		{name: "resource-not-arn", doc: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ecr-public:PutImage","Resource":"foo"}]}`, code: "INVALID_ARN_PREFIX", path: "Statement[0].Resource[0]", line: 1, column: 98, rule: "foo"},
+		{name: "resource-not-arn", doc: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ecr-public:PutImage","Resource":"foo"}]}`, code: "INVALID_ARN_PREFIX", path: "Statement[0].Resource", line: 1, column: 98, rule: "foo"},
 		{name: "resource-not-arn-in-list", doc: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ecr-public:PutImage","Resource":["*","my-repo"]}]}`, code: "INVALID_ARN_PREFIX", path: "Statement[0].Resource[1]"},
-		{name: "notresource-not-arn", doc: `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"ecr-public:PutImage","NotResource":"repository/x"}]}`, code: "INVALID_ARN_PREFIX", path: "Statement[0].NotResource[0]"},
-		{name: "resource-arn-uppercase-prefix", doc: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ecr-public:PutImage","Resource":"ARN:aws:ecr-public::123456789012:repository/x"}]}`, code: "INVALID_ARN_PREFIX", path: "Statement[0].Resource[0]"},
-		{name: "resource-too-few-fields", doc: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ecr-public:PutImage","Resource":"arn:aws:ecr-public::123456789012"}]}`, code: "MISSING_ARN_FIELD", path: "Statement[0].Resource[0]"},
+		{name: "notresource-not-arn", doc: `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"ecr-public:PutImage","NotResource":"repository/x"}]}`, code: "INVALID_ARN_PREFIX", path: "Statement[0].NotResource"},
+		{name: "resource-arn-uppercase-prefix", doc: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ecr-public:PutImage","Resource":"ARN:aws:ecr-public::123456789012:repository/x"}]}`, code: "INVALID_ARN_PREFIX", path: "Statement[0].Resource"},
+		{name: "resource-too-few-fields", doc: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ecr-public:PutImage","Resource":"arn:aws:ecr-public::123456789012"}]}`, code: "MISSING_ARN_FIELD", path: "Statement[0].Resource"},
 		{name: "resource-object", doc: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ecr-public:PutImage","Resource":{"arn":"x"}}]}`, code: "INVALID_POLICY_ELEMENT", path: "Statement[0].Resource"},
 
 		// Principal / NotPrincipal.
@@ -465,16 +466,16 @@ func TestParseRejects(t *testing.T) {
 		{name: "missing-principal-in-trust-policy", kind: policy.TrustPolicy, doc: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole"}]}`, code: "MISSING_PRINCIPAL", path: "Statement[0]"},
 		{name: "principal-and-notprincipal", kind: policy.ResourcePolicy, doc: `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","NotPrincipal":{"AWS":"123456789012"},"Action":"ecr-public:*"}]}`, code: "UNSUPPORTED_ELEMENT_COMBINATION", path: "Statement[0]"},
 		{name: "notprincipal-in-trust-policy", kind: policy.TrustPolicy, doc: `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","NotPrincipal":{"AWS":"123456789012"},"Action":"sts:AssumeRole"}]}`, code: "UNSUPPORTED_ELEMENT_COMBINATION", path: "Statement[0].NotPrincipal"},
-		{name: "principal-partial-wildcard-arn", kind: policy.ResourcePolicy, doc: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:user/*"},"Action":"ecr-public:*"}]}`, code: "INVALID_PRINCIPAL", path: "Statement[0].Principal.AWS[0]"},
+		{name: "principal-partial-wildcard-arn", kind: policy.ResourcePolicy, doc: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:user/*"},"Action":"ecr-public:*"}]}`, code: "INVALID_PRINCIPAL", path: "Statement[0].Principal.AWS"},
 		{name: "principal-partial-wildcard-account", kind: policy.ResourcePolicy, doc: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":["123456789012","1234567890*"]},"Action":"ecr-public:*"}]}`, code: "INVALID_PRINCIPAL", path: "Statement[0].Principal.AWS[1]"},
-		{name: "principal-partial-wildcard-service", kind: policy.ResourcePolicy, doc: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"*.amazonaws.com"},"Action":"ecr-public:*"}]}`, code: "INVALID_PRINCIPAL", path: "Statement[0].Principal.Service[0]"},
+		{name: "principal-partial-wildcard-service", kind: policy.ResourcePolicy, doc: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"*.amazonaws.com"},"Action":"ecr-public:*"}]}`, code: "INVALID_PRINCIPAL", path: "Statement[0].Principal.Service"},
 		{name: "principal-string-not-star", kind: policy.ResourcePolicy, doc: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"123456789012","Action":"ecr-public:*"}]}`, code: "INVALID_PRINCIPAL", path: "Statement[0].Principal"},
 		{name: "principal-unknown-type", kind: policy.ResourcePolicy, doc: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"IAM":"123456789012"},"Action":"ecr-public:*"}]}`, code: "INVALID_PRINCIPAL", path: "Statement[0].Principal.IAM"},
 		{name: "principal-empty-object", kind: policy.ResourcePolicy, doc: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{},"Action":"ecr-public:*"}]}`, code: "INVALID_PRINCIPAL", path: "Statement[0].Principal"},
 		{name: "principal-empty-list", kind: policy.ResourcePolicy, doc: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":[]},"Action":"ecr-public:*"}]}`, code: "INVALID_PRINCIPAL", path: "Statement[0].Principal.AWS"},
-		{name: "principal-not-an-arn", kind: policy.ResourcePolicy, doc: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"alice"},"Action":"ecr-public:*"}]}`, code: "INVALID_PRINCIPAL", path: "Statement[0].Principal.AWS[0]"},
-		{name: "principal-arn-with-region", kind: policy.ResourcePolicy, doc: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam:us-east-1:123456789012:user/alice"},"Action":"ecr-public:*"}]}`, code: "INVALID_PRINCIPAL", path: "Statement[0].Principal.AWS[0]"},
-		{name: "principal-group-arn", kind: policy.ResourcePolicy, doc: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:group/admins"},"Action":"ecr-public:*"}]}`, code: "INVALID_PRINCIPAL", path: "Statement[0].Principal.AWS[0]"},
+		{name: "principal-not-an-arn", kind: policy.ResourcePolicy, doc: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"alice"},"Action":"ecr-public:*"}]}`, code: "INVALID_PRINCIPAL", path: "Statement[0].Principal.AWS"},
+		{name: "principal-arn-with-region", kind: policy.ResourcePolicy, doc: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam:us-east-1:123456789012:user/alice"},"Action":"ecr-public:*"}]}`, code: "INVALID_PRINCIPAL", path: "Statement[0].Principal.AWS"},
+		{name: "principal-group-arn", kind: policy.ResourcePolicy, doc: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:group/admins"},"Action":"ecr-public:*"}]}`, code: "INVALID_PRINCIPAL", path: "Statement[0].Principal.AWS"},
 		{name: "principal-number", kind: policy.ResourcePolicy, doc: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":123456789012,"Action":"ecr-public:*"}]}`, code: "INVALID_PRINCIPAL", path: "Statement[0].Principal"},
 
 		// Condition.
@@ -505,7 +506,11 @@ func TestParseRejects(t *testing.T) {
 		{name: "duplicate-condition-key", doc: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow",` + stmtTail + `,"Condition":{"StringEquals":{"aws:username":"a","aws:username":"b"}}}]}`, code: "JSON_SYNTAX_ERROR", line: 1, rule: "duplicate key"},
 		{name: "too-deep", doc: strings.Repeat("[", 100) + strings.Repeat("]", 100), code: "JSON_SYNTAX_ERROR", line: 1},
 	}
-	for _, c := range cases {
+	return cases
+}
+
+func TestParseRejects(t *testing.T) {
+	for _, c := range malformedCases() {
 		t.Run(c.name, func(t *testing.T) {
 			p, err := policy.ParseString(c.doc, c.kind)
 			if err == nil {

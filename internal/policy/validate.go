@@ -689,7 +689,7 @@ func (v *validator) checkConditions(st *Statement, cn *node) {
 func (v *validator) checkConditionType(c *condition.Clause, ck *catalog.ConditionKey, n *node) {
 	switch {
 	case ck.MultiValued && c.Qualifier() == condition.Single && !c.IsNull():
-		v.add(FindingWarning, "MISSING_QUALIFIER", n, fmt.Sprintf("The condition key %s can have several values in a request. Use ForAllValues: or ForAnyValue: with %s to say whether every value or any value must match.", ck.Name, c.Operator()))
+		v.add(FindingError, "MISSING_QUALIFIER", n, fmt.Sprintf("The condition key %s can have several values in a request. Use ForAllValues: or ForAnyValue: with %s to say whether every value or any value must match.", ck.Name, c.Operator()))
 	case !ck.MultiValued && c.Qualifier() == condition.ForAllValues:
 		v.add(FindingSecurityWarning, "FORALLVALUES_WITH_SINGLE_VALUED_KEY", n, fmt.Sprintf("ForAllValues: with the single-valued key %s is true when the key is absent from the request, which is rarely meant. Remove the qualifier.", ck.Name))
 	case !ck.MultiValued && c.Qualifier() == condition.ForAnyValue:

@@ -73,3 +73,8 @@ func compileError(t *testing.T, op, key string, values []string, opts condition.
 	}
 	return ce
 }
+
+var (
+	optsVars   = condition.Options{Variables: true}
+	optsNoVars = condition.Options{}
+)

@@ -115,11 +115,13 @@ func (p *ARN) Match(v string, r Resolver) bool {
 			if n == 6 {
 				return seg.Match(rest, r)
 			}
-			// A short pattern: its last segment must end in * to reach beyond.
+			// A short pattern: its last segment must end in * to reach beyond,
+			// or take its colons from policy variables, which are substituted
+			// before matching (ArnEquals {"aws:SourceArn": "${aws:PrincipalArn}"}).
 			if endsWithStar(seg) {
 				return seg.Match(rest, r)
 			}
-			return !strings.Contains(rest, ":") && seg.Match(rest, r)
+			return strings.Count(rest, ":") == variableColons(seg, r) && seg.Match(rest, r)
 		}
 		c := strings.IndexByte(rest, ':')
 		if c < 0 {
@@ -149,6 +151,20 @@ func (p *ARN) MatchSplit(v *[6]string, r Resolver) bool {
 		}
 	}
 	return true
+}
+
+// variableColons counts the colons that the values of s's variables put into
+// it. (The literal text of a short pattern's last segment has none.)
+func variableColons(s *String, r Resolver) int {
+	n := 0
+	for i := range s.tokens {
+		if t := &s.tokens[i]; t.kind == variable {
+			if v, ok := resolve(*t, r); ok {
+				n += strings.Count(v, ":")
+			}
+		}
+	}
+	return n
 }
 
 func endsWithStar(s *String) bool {

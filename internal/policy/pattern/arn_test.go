@@ -119,7 +119,6 @@ func TestARNVariables(t *testing.T) {
 		{"variable key case", "arn:aws:ecr-public::123456789012:repository/${AWS:Username}/*", all, alice, "arn:aws:ecr-public::123456789012:repository/alice/app", true},
 		{"variable in account", "arn:aws:ecr-public::${aws:PrincipalAccount}:repository/*", all, vars{"aws:principalaccount": "123456789012"}, repoARN, true},
 		{"variable in account other account", "arn:aws:ecr-public::${aws:PrincipalAccount}:repository/*", all, vars{"aws:principalaccount": "999999999999"}, repoARN, false},
-		{"variable value with colon cannot span segments", "arn:aws:ecr-public::${aws:username}:repository/*", all, vars{"aws:username": "123456789012:repository"}, "arn:aws:ecr-public::123456789012:repository:repository/x", false},
 		{"variable value with colon in resource", "arn:aws:ecr-public::123456789012:repository/${aws:userid}", all, vars{"aws:userid": "AROAEXAMPLE:session"}, "arn:aws:ecr-public::123456789012:repository/AROAEXAMPLE:session", true},
 		{"variable default", "arn:aws:ecr-public::123456789012:repository/${aws:PrincipalTag/team, 'shared'}/*", all, nil, "arn:aws:ecr-public::123456789012:repository/shared/app", true},
 		{"variable default with colon", "arn:aws:ecr-public::123456789012:repository/${aws:username, 'a:b'}", all, nil, "arn:aws:ecr-public::123456789012:repository/a:b", true},
@@ -131,6 +130,22 @@ func TestARNVariables(t *testing.T) {
 		{"variables disabled", "arn:aws:ecr-public::123456789012:repository/${aws:username}/*", wild, alice, "arn:aws:ecr-public::123456789012:repository/${aws:username}/x", true},
 		{"variables disabled not resolved", "arn:aws:ecr-public::123456789012:repository/${aws:username}/*", wild, alice, "arn:aws:ecr-public::123456789012:repository/alice/x", false},
 		{"short pattern variable then star", "arn:aws:${aws:username}*", all, vars{"aws:username": "ecr"}, repoARN, true},
+
+		// Variables are replaced by their values before matching, so a variable
+		// may supply a whole ARN, colons included (ArnEquals with
+		// "${aws:SourceArn}").
+		{"whole pattern is a variable", "${aws:sourcearn}", all, vars{"aws:sourcearn": repoARN}, repoARN, true},
+		{"whole pattern is a variable other ARN", "${aws:sourcearn}", all, vars{"aws:sourcearn": repoARN}, repoARN + "x", false},
+		{"whole pattern is a variable extra colon", "${aws:sourcearn}", all, vars{"aws:sourcearn": repoARN}, repoARN + ":x", false},
+		{"whole pattern is a variable missing", "${aws:sourcearn}", all, vars{}, repoARN, false},
+		{"whole pattern is a variable with default", "${aws:sourcearn, 'arn:aws:s3:::bucket'}", all, nil, "arn:aws:s3:::bucket", true},
+		{"variable supplies the tail", "arn:${aws:rest}", all, vars{"aws:rest": "aws:ecr-public::123456789012:repository/team-a/app"}, repoARN, true},
+		{"variable without colons stays in its segment", "arn:aws:${aws:username}", all, vars{"aws:username": "ecr-public"}, repoARN, false},
+		{"variable without colons short match", "arn:aws:${aws:username}", all, vars{"aws:username": "ecr-public"}, "arn:aws:ecr-public", true},
+		{"question after variable is not a colon", "${aws:sourcearn}?", all, vars{"aws:sourcearn": "arn:aws:s3:::b"}, "arn:aws:s3:::b:", false},
+		{"question after variable", "${aws:sourcearn}?", all, vars{"aws:sourcearn": "arn:aws:s3:::b"}, "arn:aws:s3:::bc", true},
+		{"star before variable does not take a colon", "*${aws:userid}", all, vars{"aws:userid": "AROA:s"}, "x:yAROA:s", false},
+		{"star before variable", "*${aws:userid}", all, vars{"aws:userid": "AROA:s"}, "xyAROA:s", true},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

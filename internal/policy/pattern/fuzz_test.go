@@ -279,11 +279,14 @@ func FuzzCompileARN(f *testing.F) {
 		{":::::", ":::::"},
 		{"arn:aws:ecr*:repository/app", "arn:aws:ecr-public::123456789012:repository/app"},
 		{"", ""},
+		{"${aws:sourcearn}", "arn:aws:ecr-public::123456789012:repository/app"},
+		{"arn:${aws:userid}?", "arn:AROA:sessionX"},
+		{"arn:aws:ecr-public::123456789012:repository/${aws:userid, 'a:b'}", "arn:aws:ecr-public::123456789012:repository/AROA:session"},
 	}
 	for _, s := range seeds {
 		f.Add(s.p, s.v)
 	}
-	r := vars{"aws:username": "alice", "aws:principalaccount": "123456789012", "aws:userid": "AROA:session"}
+	r := vars{"aws:username": "alice", "aws:principalaccount": "123456789012", "aws:userid": "AROA:session", "aws:sourcearn": "arn:aws:ecr-public::123456789012:repository/app"}
 	f.Fuzz(func(t *testing.T, p, v string) {
 		segs, ok := pattern.Split(v)
 		if ok && strings.Join(segs[:], ":") != v {
@@ -319,7 +322,11 @@ func FuzzCompileARN(f *testing.F) {
 				}
 			}
 		}
-		if strings.Contains(p, "${") || !utf8.ValidString(p) || !utf8.ValidString(v) || !refBudget(p, v) {
+		if !utf8.ValidString(p) || !utf8.ValidString(v) || !refBudget(p, v) {
+			return
+		}
+		if strings.Contains(p, "${") {
+			checkARNVariables(t, p, v, r)
 			return
 		}
 		want := refARN(p, v)
@@ -333,4 +340,40 @@ func FuzzCompileARN(f *testing.F) {
 			}
 		}
 	})
+}
+
+// checkARNVariables cross-checks an ARN pattern with policy variables against
+// the reference: variables are placeholders replaced by their values before the
+// ARN is matched, so the pattern must behave as refARN of its resolution. Skipped
+// where that resolution is ambiguous: ${*} and ${?} (their resolution is a
+// wildcard character), wildcards inside variables, unclosed ${, colons that a
+// variable puts into one of the first five segments, and short patterns whose
+// variables supply enough colons to reach the resource segment.
+func checkARNVariables(t *testing.T, p, v string, r pattern.Resolver) {
+	c, err := pattern.CompileARN(p, pattern.Wildcards|pattern.Variables)
+	if err != nil || c.IsAny() || !closedVariablesWithoutWildcards(p) {
+		return
+	}
+	segs := c.Segments()
+	parts := make([]string, len(segs))
+	for i := range segs {
+		s, ok := segs[i].Resolve(r)
+		if !ok {
+			if c.Match(v, r) {
+				t.Fatalf("CompileARN(%q).Match(%q) = true although a variable has no value", p, v)
+			}
+			return
+		}
+		if i < len(segs)-1 && strings.Contains(s, ":") {
+			return
+		}
+		parts[i] = s
+	}
+	resolved := strings.Join(parts, ":")
+	if len(segs) < 6 && strings.Count(resolved, ":") >= 5 {
+		return
+	}
+	if got, want := c.Match(v, r), refARN(resolved, v); got != want {
+		t.Fatalf("CompileARN(%q).Match(%q) = %v; reference on resolution %q says %v", p, v, got, resolved, want)
+	}
 }
