@@ -80,12 +80,23 @@ func (l *logBuffer) String() string {
 // Start runs wharf serve with a fresh data directory and extra arguments.
 func Start(t testing.TB, extra ...string) *Server {
 	t.Helper()
+	return startWithEnv(t, nil, extra...)
+}
+
+// startWithEnv is Start with extra environment variables.
+func startWithEnv(t testing.TB, env []string, extra ...string) *Server {
+	t.Helper()
 	bin := Binary(t)
 	dir := t.TempDir()
 	s := &Server{DataDir: dir, AccountID: "123456789012", logs: &logBuffer{}}
 	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--data-dir", dir, "--log-format", "json"}, extra...)
 	s.cmd = exec.Command(bin, args...)
-	s.cmd.Env = append(os.Environ(), "WHARF_ROOT_ACCESS_KEY_ID=", "WHARF_ROOT_SECRET_ACCESS_KEY=")
+	s.cmd.Env = append(append(os.Environ(), "WHARF_ROOT_ACCESS_KEY_ID=", "WHARF_ROOT_SECRET_ACCESS_KEY="), env...)
+	for i, a := range extra {
+		if a == "--account-id" && i+1 < len(extra) {
+			s.AccountID = extra[i+1]
+		}
+	}
 	stderr, err := s.cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
