@@ -23,9 +23,11 @@ func (c awsCLI) run(args ...string) (string, string, error) {
 	c.t.Helper()
 	full := append([]string{"--endpoint-url", c.srv.URL, "--output", "json"}, args...)
 	cmd := exec.Command("aws", full...)
+	// HOME stays (pyenv's shims find their root through it); the aws CLI's
+	// own config and credentials files point at an empty directory.
 	home := c.t.TempDir()
 	cmd.Env = []string{
-		"PATH=" + os.Getenv("PATH"), "HOME=" + home,
+		"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"),
 		"AWS_ACCESS_KEY_ID=" + c.keyID, "AWS_SECRET_ACCESS_KEY=" + c.secret,
 		"AWS_DEFAULT_REGION=" + c.region, "AWS_CONFIG_FILE=" + filepath.Join(home, "config"),
 		"AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(home, "credentials"), "AWS_PAGER=",
