@@ -83,19 +83,23 @@ func (s *Service) customerPolicy(p store.ManagedPolicy) error {
 	return nil
 }
 
-// GetPolicy returns a managed policy.
-func (s *Service) GetPolicy(ctx context.Context, call *authz.Call, arn string) (store.ManagedPolicy, int, error) {
-	var p store.ManagedPolicy
-	var attachments int
+// GetPolicy returns a managed policy with its attachment and boundary-use counts.
+func (s *Service) GetPolicy(ctx context.Context, call *authz.Call, arn string) (PolicyWithCount, error) {
+	var out PolicyWithCount
 	err := s.view(ctx, func(tx store.Tx) error {
-		var err error
-		if p, err = s.policyFor(tx, call, arn, "iam:GetPolicy"); err != nil {
+		p, err := s.policyFor(tx, call, arn, "iam:GetPolicy")
+		if err != nil {
 			return err
 		}
-		attachments, err = s.attachmentCount(tx, call, arn)
+		out.ManagedPolicy = p
+		if out.AttachmentCount, err = s.attachmentCount(tx, call, arn); err != nil {
+			return err
+		}
+		uses, err := s.boundaryUseCounts(tx, account(call))
+		out.BoundaryUsageCount = uses[arn]
 		return err
 	})
-	return p, attachments, err
+	return out, err
 }
 
 // attachmentCount counts a policy's attachments within the caller's account.
@@ -110,10 +114,13 @@ func (s *Service) attachmentCount(tx store.Tx, call *authz.Call, arn string) (in
 	return n, err
 }
 
-// PolicyWithCount is a managed policy with its attachment count in the caller's account.
+// PolicyWithCount is a managed policy with, in the caller's account, the
+// number of entities it is attached to and of users and roles using it as
+// their permissions boundary.
 type PolicyWithCount struct {
 	store.ManagedPolicy
-	AttachmentCount int
+	AttachmentCount    int
+	BoundaryUsageCount int
 }
 
 // ListPolicies lists managed policies. scope is All, AWS or Local.
@@ -135,6 +142,10 @@ func (s *Service) ListPolicies(ctx context.Context, call *authz.Call, scope, pat
 		}
 		// Filters are applied after the store's paging; keep reading pages
 		// until this one is full so MaxItems means what it says.
+		uses, err := s.boundaryUseCounts(tx, account(call))
+		if err != nil {
+			return err
+		}
 		want := p.Max
 		if want == 0 {
 			want = 100
@@ -157,7 +168,7 @@ func (s *Service) ListPolicies(ctx context.Context, call *authz.Call, scope, pat
 				if onlyAttached && n == 0 {
 					continue
 				}
-				out = append(out, PolicyWithCount{mp, n})
+				out = append(out, PolicyWithCount{mp, n, uses[mp.ARN]})
 				if len(out) == want {
 					more = m || mp.ARN != ps[len(ps)-1].ARN
 					return nil
@@ -190,9 +201,9 @@ func (s *Service) DeletePolicy(ctx context.Context, call *authz.Call, arn string
 		if len(es) > 0 {
 			return errs.Coded(errs.Conflict, "DeleteConflict", "Cannot delete a policy attached to entities.")
 		}
-		if n, err := s.boundaryUses(tx, p); err != nil {
+		if uses, err := s.boundaryUseCounts(tx, account(call)); err != nil {
 			return err
-		} else if n > 0 {
+		} else if uses[arn] > 0 {
 			return errs.Coded(errs.Conflict, "DeleteConflict", "Cannot delete a policy used as a permissions boundary.")
 		}
 		vs, err := tx.Policies().Versions(arn)
@@ -206,17 +217,18 @@ func (s *Service) DeletePolicy(ctx context.Context, call *authz.Call, arn string
 	})
 }
 
-// boundaryUses counts users and roles using the policy as a permissions boundary.
-func (s *Service) boundaryUses(tx store.Tx, p store.ManagedPolicy) (int, error) {
-	n := 0
+// boundaryUseCounts counts, per policy ARN, the users and roles of an
+// account that use the policy as their permissions boundary.
+func (s *Service) boundaryUseCounts(tx store.Tx, account string) (map[string]int, error) {
+	n := map[string]int{}
 	for page := (store.Page{Max: 1000}); ; {
-		us, more, err := tx.Users().List(p.AccountID, "", page)
+		us, more, err := tx.Users().List(account, "", page)
 		if err != nil {
-			return 0, err
+			return nil, err
 		}
 		for _, u := range us {
-			if u.PermissionsBoundary == p.ARN {
-				n++
+			if u.PermissionsBoundary != "" {
+				n[u.PermissionsBoundary]++
 			}
 		}
 		if !more || len(us) == 0 {
@@ -225,13 +237,13 @@ func (s *Service) boundaryUses(tx store.Tx, p store.ManagedPolicy) (int, error) 
 		page.Marker = us[len(us)-1].Name
 	}
 	for page := (store.Page{Max: 1000}); ; {
-		rs, more, err := tx.Roles().List(p.AccountID, "", page)
+		rs, more, err := tx.Roles().List(account, "", page)
 		if err != nil {
-			return 0, err
+			return nil, err
 		}
 		for _, r := range rs {
-			if r.PermissionsBoundary == p.ARN {
-				n++
+			if r.PermissionsBoundary != "" {
+				n[r.PermissionsBoundary]++
 			}
 		}
 		if !more || len(rs) == 0 {

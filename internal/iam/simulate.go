@@ -83,11 +83,20 @@ func (s *Service) simulate(call *authz.Call, set policy.Set, caller policy.Calle
 	var out []policy.EvaluationResult
 	for _, a := range in.ActionNames {
 		for _, r := range resources {
-			req := &policy.Request{Caller: caller, Action: a, Resource: r, ResourceAccount: in.ResourceOwner, Context: ctx}
+			req := &policy.Request{Caller: caller, Action: a, Resource: r, ResourceAccount: ownerAccount(in.ResourceOwner), Context: ctx}
 			out = append(out, ev.Explain(req).EvaluationResult())
 		}
 	}
 	return out, nil
+}
+
+// ownerAccount reads ResourceOwner, "an ARN representing the AWS account ID"
+// (arn:aws:iam::123456789012:root); a bare account ID is taken as well.
+func ownerAccount(owner string) string {
+	if parts := strings.SplitN(owner, ":", 6); len(parts) == 6 {
+		return parts[4]
+	}
+	return owner
 }
 
 func simulationCaller(account, callerARN string) (policy.Caller, error) {

@@ -214,12 +214,13 @@ func (s *Service) GetSessionToken(ctx context.Context, call *authz.Call, duratio
 	if durationSeconds == 0 {
 		durationSeconds = 43200
 	}
-	max := 129600
-	if c.Kind == policy.CallerRoot {
-		max = 3600
+	if durationSeconds < 900 || durationSeconds > 129600 {
+		return Credentials{}, errs.Coded(errs.Invalid, "ValidationError", "1 validation error detected: Value '%d' at 'durationSeconds' failed to satisfy constraint: Member must have value between 900 and 129600", durationSeconds)
 	}
-	if durationSeconds < 900 || durationSeconds > max {
-		return Credentials{}, errs.Coded(errs.Invalid, "ValidationError", "1 validation error detected: Value '%d' at 'durationSeconds' failed to satisfy constraint: Member must have value between 900 and %d", durationSeconds, max)
+	// "If the duration is longer than one hour, the session for AWS account
+	// owners defaults to one hour." (STS API reference, GetSessionToken)
+	if c.Kind == policy.CallerRoot && durationSeconds > 3600 {
+		durationSeconds = 3600
 	}
 	now := s.now().UTC()
 	sess := session{Account: c.Account, Kind: "user", ARN: c.ARN, UserID: c.UserID, UserName: c.UserName, Issued: now, Expires: now.Add(time.Duration(durationSeconds) * time.Second)}

@@ -421,20 +421,20 @@ func (h *Handler) table() map[string]op {
 			}
 			return struct {
 				Policy xPolicy `xml:"Policy"`
-			}{managed(p, 0)}, nil
+			}{managed(p, 0, 0)}, nil
 		},
 		"GetPolicy": func(ctx context.Context, c *authz.Call, f awsquery.Form) (any, error) {
 			arn, err := f.Required("PolicyArn")
 			if err != nil {
 				return nil, err
 			}
-			p, n, err := s.GetPolicy(ctx, c, arn)
+			p, err := s.GetPolicy(ctx, c, arn)
 			if err != nil {
 				return nil, err
 			}
 			return struct {
 				Policy xPolicy `xml:"Policy"`
-			}{managed(p, n)}, nil
+			}{managed(p.ManagedPolicy, p.AttachmentCount, p.BoundaryUsageCount)}, nil
 		},
 		"ListPolicies": func(ctx context.Context, c *authz.Call, f awsquery.Form) (any, error) {
 			p, err := page(f)
@@ -454,7 +454,7 @@ func (h *Handler) table() map[string]op {
 				listResult
 			}{Policies: []xPolicy{}}
 			for _, x := range ps {
-				r.Policies = append(r.Policies, managed(x.ManagedPolicy, x.AttachmentCount))
+				r.Policies = append(r.Policies, managed(x.ManagedPolicy, x.AttachmentCount, x.BoundaryUsageCount))
 			}
 			if len(ps) > 0 {
 				r.listResult = truncated(more, ps[len(ps)-1].ARN)

@@ -44,7 +44,7 @@ func boundary(arn string) *xBoundary {
 	if arn == "" {
 		return nil
 	}
-	return &xBoundary{"Policy", arn}
+	return &xBoundary{"PermissionsBoundaryPolicy", arn}
 }
 
 type xUser struct {
@@ -116,8 +116,8 @@ type xPolicy struct {
 	Tags                          *xTagList     `xml:"Tags,omitempty"`
 }
 
-func managed(p store.ManagedPolicy, attachments int) xPolicy {
-	return xPolicy{PolicyName: p.Name, PolicyId: p.ID, Arn: p.ARN, Path: p.Path, DefaultVersionId: p.DefaultVersionID, AttachmentCount: attachments,
+func managed(p store.ManagedPolicy, attachments, boundaryUses int) xPolicy {
+	return xPolicy{PolicyName: p.Name, PolicyId: p.ID, Arn: p.ARN, Path: p.Path, DefaultVersionId: p.DefaultVersionID, AttachmentCount: attachments, PermissionsBoundaryUsageCount: boundaryUses,
 		IsAttachable: true, Description: p.Description, CreateDate: awsquery.Time(p.CreatedAt), UpdateDate: awsquery.Time(p.UpdatedAt), Tags: tagList(p.Tags)}
 }
 
