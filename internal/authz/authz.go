@@ -236,6 +236,11 @@ func (a *Authorizer) Authorize(tx store.Tx, call *Call, action, resource string,
 		ctx.Set(k, v...)
 	}
 	req := &policy.Request{Caller: call.Subject.Caller, Action: action, Resource: resource, Context: ctx}
+	if strings.Count(resource, ":") >= 5 && strings.Split(resource, ":")[4] == "aws" {
+		// AWS-owned resources (AWS-managed policies) are read in the caller's
+		// own account: they are not another account's resources.
+		req.ResourceAccount = call.Subject.Caller.Account
+	}
 	ev := policy.NewEvaluator(set)
 	if ev.Decide(req) == policy.Allowed {
 		return nil

@@ -150,6 +150,9 @@ func TestTutorialWithAWSCLI(t *testing.T) {
 	root.ok("iam", "create-group", "--group-name", "publishers")
 	root.ok("iam", "add-user-to-group", "--group-name", "publishers", "--user-name", "github-actions")
 	root.ok("iam", "attach-group-policy", "--group-name", "publishers", "--policy-arn", "arn:aws:iam::aws:policy/AmazonElasticContainerRegistryPublicReadOnly")
+	if aws := root.ok("iam", "get-policy", "--policy-arn", "arn:aws:iam::aws:policy/AmazonElasticContainerRegistryPublicReadOnly"); get(aws, "Policy", "PolicyName") != "AmazonElasticContainerRegistryPublicReadOnly" {
+		t.Fatalf("get-policy of an AWS-managed policy: %v", aws)
+	}
 	g := root.ok("iam", "get-group", "--group-name", "publishers")
 	if !strings.Contains(mustJSON(g), "github-actions") {
 		t.Fatalf("get-group: %v", g)

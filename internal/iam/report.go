@@ -4,10 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
-	"runtime"
 	"sync"
 	"time"
-	"weak"
 
 	"github.com/wharf-project/wharf/internal/authz"
 	"github.com/wharf-project/wharf/internal/errs"
@@ -66,24 +64,10 @@ func (c *reportCache) put(account string, r CredentialReport) {
 	c.reports[account] = r
 }
 
-// reportCaches holds each Service's reportCache until Service carries it as
-// a field (`reports reportCache`); then credentialReports returns &s.reports
-// and this goes. Keys are weak so that a Service that is no longer used is
-// collected with its reports.
-var reportCaches sync.Map // weak.Pointer[Service] → *reportCache
-
-// credentialReports returns the Service's report cache.
-func (s *Service) credentialReports() *reportCache {
-	key := weak.Make(s)
-	if c, ok := reportCaches.Load(key); ok {
-		return c.(*reportCache)
-	}
-	c, loaded := reportCaches.LoadOrStore(key, &reportCache{})
-	if !loaded {
-		runtime.AddCleanup(s, func(k weak.Pointer[Service]) { reportCaches.Delete(k) }, key)
-	}
-	return c.(*reportCache)
-}
+// credentialReports returns the Service's report cache. Reports live in the
+// process that generated them: in scale-out mode a GetCredentialReport that
+// reaches another replica answers ReportNotPresent until it is generated there.
+func (s *Service) credentialReports() *reportCache { return &s.reports }
 
 // GenerateCredentialReport generates the account's credential report, unless
 // one was generated within the past four hours: then, as IAM does, that one

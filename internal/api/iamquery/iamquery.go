@@ -189,14 +189,11 @@ func (h *Handler) table() map[string]op {
 			if err != nil {
 				return nil, err
 			}
-			u, err := s.GetUser(ctx, c, name)
+			p, err := page(f)
 			if err != nil {
 				return nil, err
 			}
-			return struct {
-				Tags        []xTag `xml:"Tags>member"`
-				IsTruncated bool   `xml:"IsTruncated"`
-			}{Tags: append([]xTag{}, tags(u.Tags)...)}, nil
+			return tagPage(s.ListUserTags(ctx, c, name, p))
 		},
 
 		"CreateAccessKey": func(ctx context.Context, c *authz.Call, f awsquery.Form) (any, error) {
