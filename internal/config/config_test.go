@@ -1,0 +1,73 @@
+package config
+
+import (
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func env(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+func TestDefaults(t *testing.T) {
+	c, err := Load(nil, env(nil), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != "127.0.0.1:5000" || c.DataDir != "wharf-data" || c.AccountID != "123456789012" || c.PublicURL != "http://127.0.0.1:5000" ||
+		c.SecretKeyFile != filepath.Join("wharf-data", "secret.key") || c.LogFormat != "text" || c.ShutdownTimeout != 30*time.Second {
+		t.Errorf("defaults: %+v", c)
+	}
+}
+
+// TestPrecedence: file < environment < flags.
+func TestPrecedence(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "wharf.json")
+	os.WriteFile(file, []byte(`{"addr": "0.0.0.0:7000", "dataDir": "/from/file", "accountID": "111111111111", "logFormat": "json", "shutdownTimeout": "5s"}`), 0o600)
+	c, err := Load([]string{"--config", file, "--account-id", "333333333333"}, env(map[string]string{
+		"WHARF_DATA_DIR": "/from/env", "WHARF_ACCOUNT_ID": "222222222222", "WHARF_PUBLIC_URL": "https://registry.example.com",
+		"WHARF_ROOT_ACCESS_KEY_ID": "AKIAEXAMPLEEXAMPLE12", "WHARF_ROOT_SECRET_ACCESS_KEY": "secretsecretsecretsecret",
+	}), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != "0.0.0.0:7000" || c.DataDir != "/from/env" || c.AccountID != "333333333333" || c.LogFormat != "json" ||
+		c.ShutdownTimeout != 5*time.Second || c.PublicURL != "https://registry.example.com" || c.RootAccessKeyID != "AKIAEXAMPLEEXAMPLE12" {
+		t.Errorf("precedence: %+v", c)
+	}
+}
+
+func TestInvalid(t *testing.T) {
+	for name, tc := range map[string]struct {
+		args []string
+		env  map[string]string
+		want string
+	}{
+		"account":        {args: []string{"--account-id", "12"}, want: "account-id"},
+		"addr":           {args: []string{"--addr", "nonsense"}, want: "addr"},
+		"public url":     {args: []string{"--public-url", "ftp://x"}, want: "public-url"},
+		"log level":      {args: []string{"--log-level", "loud"}, want: "log-level"},
+		"log format":     {args: []string{"--log-format", "xml"}, want: "log-format"},
+		"half root key":  {env: map[string]string{"WHARF_ROOT_ACCESS_KEY_ID": "AKIA"}, want: "go together"},
+		"bad env dur":    {env: map[string]string{"WHARF_SHUTDOWN_TIMEOUT": "soon"}, want: "WHARF_SHUTDOWN_TIMEOUT"},
+		"stray argument": {args: []string{"extra"}, want: "unexpected argument"},
+		"unknown field":  {env: map[string]string{"WHARF_CONFIG": writeTemp(t, `{"adr": "x"}`)}, want: "unknown field"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := Load(tc.args, env(tc.env), io.Discard)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error %v, want one mentioning %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func writeTemp(t *testing.T, s string) string {
+	p := filepath.Join(t.TempDir(), "c.json")
+	os.WriteFile(p, []byte(s), 0o600)
+	return p
+}
