@@ -150,22 +150,11 @@ func (s *Service) DeleteGroup(ctx context.Context, call *authz.Call, name string
 		if err != nil {
 			return err
 		}
-		e := store.Entity{AccountID: g.AccountID, Kind: store.KindGroup, Name: g.Name}
-		inline, err := tx.Policies().ListInline(e)
-		if err != nil {
-			return err
-		}
-		attached, err := tx.Policies().Attached(e)
-		if err != nil {
-			return err
-		}
-		switch {
-		case len(members) > 0:
+		if len(members) > 0 {
 			return errs.Coded(errs.Conflict, "DeleteConflict", "Cannot delete entity, must remove users from group first.")
-		case len(inline) > 0:
-			return errs.Coded(errs.Conflict, "DeleteConflict", "Cannot delete entity, must delete policies first.")
-		case len(attached) > 0:
-			return errs.Coded(errs.Conflict, "DeleteConflict", "Cannot delete entity, must detach all policies first.")
+		}
+		if err := policiesConflict(tx, store.Entity{AccountID: g.AccountID, Kind: store.KindGroup, Name: g.Name}); err != nil {
+			return err
 		}
 		return tx.Groups().Delete(g.AccountID, g.Name)
 	})

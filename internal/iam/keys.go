@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/subtle"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/wharf-project/wharf/internal/authz"
@@ -71,7 +72,7 @@ func (s *Service) CreateAccessKey(ctx context.Context, call *authz.Call, userNam
 func (s *Service) resolveKey(tx store.Tx, call *authz.Call, userName, keyID, action string) (store.AccessKey, error) {
 	owner := keyOwner(call, userName)
 	k, err := tx.AccessKeys().Get(keyID)
-	if err != nil || k.AccountID != account(call) || (owner != "" && !equalFold(k.UserName, owner)) || (owner == "" && k.UserName != "") {
+	if err != nil || k.AccountID != account(call) || (owner != "" && !strings.EqualFold(k.UserName, owner)) || (owner == "" && k.UserName != "") {
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
 			return k, err
 		}

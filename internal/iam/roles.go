@@ -122,20 +122,8 @@ func (s *Service) DeleteRole(ctx context.Context, call *authz.Call, name string)
 		if err != nil {
 			return err
 		}
-		e := store.Entity{AccountID: r.AccountID, Kind: store.KindRole, Name: r.Name}
-		inline, err := tx.Policies().ListInline(e)
-		if err != nil {
+		if err := policiesConflict(tx, store.Entity{AccountID: r.AccountID, Kind: store.KindRole, Name: r.Name}); err != nil {
 			return err
-		}
-		attached, err := tx.Policies().Attached(e)
-		if err != nil {
-			return err
-		}
-		switch {
-		case len(inline) > 0:
-			return errs.Coded(errs.Conflict, "DeleteConflict", "Cannot delete entity, must delete policies first.")
-		case len(attached) > 0:
-			return errs.Coded(errs.Conflict, "DeleteConflict", "Cannot delete entity, must detach all policies first.")
 		}
 		return tx.Roles().Delete(r.AccountID, r.Name)
 	})

@@ -208,3 +208,23 @@ func newID(prefix string) string {
 func (s *Service) rootARN(account string) string {
 	return "arn:" + s.partition + ":iam::" + account + ":root"
 }
+
+// policiesConflict is IAM's DeleteConflict for an entity that still has
+// inline or attached policies.
+func policiesConflict(tx store.Tx, e store.Entity) error {
+	inline, err := tx.Policies().ListInline(e)
+	if err != nil {
+		return err
+	}
+	if len(inline) > 0 {
+		return errs.Coded(errs.Conflict, "DeleteConflict", "Cannot delete entity, must delete policies first.")
+	}
+	attached, err := tx.Policies().Attached(e)
+	if err != nil {
+		return err
+	}
+	if len(attached) > 0 {
+		return errs.Coded(errs.Conflict, "DeleteConflict", "Cannot delete entity, must detach all policies first.")
+	}
+	return nil
+}

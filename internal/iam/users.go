@@ -3,6 +3,7 @@ package iam
 import (
 	"context"
 	"errors"
+	"strings"
 
 	"github.com/wharf-project/wharf/internal/authz"
 	"github.com/wharf-project/wharf/internal/errs"
@@ -134,14 +135,6 @@ func (s *Service) DeleteUser(ctx context.Context, call *authz.Call, name string)
 		if err != nil {
 			return err
 		}
-		inline, err := tx.Policies().ListInline(e)
-		if err != nil {
-			return err
-		}
-		attached, err := tx.Policies().Attached(e)
-		if err != nil {
-			return err
-		}
 		groups, _, err := tx.Groups().GroupsForUser(u.AccountID, u.Name, store.Page{Max: 1})
 		if err != nil {
 			return err
@@ -151,11 +144,11 @@ func (s *Service) DeleteUser(ctx context.Context, call *authz.Call, name string)
 			return errs.Coded(errs.Conflict, "DeleteConflict", "Cannot delete entity, must delete login profile first.")
 		case len(keys) > 0:
 			return errs.Coded(errs.Conflict, "DeleteConflict", "Cannot delete entity, must delete access keys first.")
-		case len(inline) > 0:
-			return errs.Coded(errs.Conflict, "DeleteConflict", "Cannot delete entity, must delete policies first.")
-		case len(attached) > 0:
-			return errs.Coded(errs.Conflict, "DeleteConflict", "Cannot delete entity, must detach all policies first.")
-		case len(groups) > 0:
+		}
+		if err := policiesConflict(tx, e); err != nil {
+			return err
+		}
+		if len(groups) > 0 {
 			return errs.Coded(errs.Conflict, "DeleteConflict", "Cannot delete entity, must remove users from group first.")
 		}
 		return tx.Users().Delete(u.AccountID, u.Name)
@@ -200,7 +193,7 @@ func mergeTags(old, add []store.Tag) []store.Tag {
 	for _, t := range add {
 		replaced := false
 		for i := range out {
-			if equalFold(out[i].Key, t.Key) {
+			if strings.EqualFold(out[i].Key, t.Key) {
 				out[i] = t
 				replaced = true
 			}
@@ -217,7 +210,7 @@ func removeTags(old []store.Tag, keys []string) []store.Tag {
 	for _, t := range old {
 		keep := true
 		for _, k := range keys {
-			if equalFold(t.Key, k) {
+			if strings.EqualFold(t.Key, k) {
 				keep = false
 			}
 		}
@@ -226,25 +219,6 @@ func removeTags(old []store.Tag, keys []string) []store.Tag {
 		}
 	}
 	return out
-}
-
-func equalFold(a, b string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := 0; i < len(a); i++ {
-		x, y := a[i], b[i]
-		if 'A' <= x && x <= 'Z' {
-			x += 'a' - 'A'
-		}
-		if 'A' <= y && y <= 'Z' {
-			y += 'a' - 'A'
-		}
-		if x != y {
-			return false
-		}
-	}
-	return true
 }
 
 // checkBoundary verifies that a permissions boundary names an existing managed policy.

@@ -102,19 +102,11 @@ type xRoleDetail struct {
 	RoleLastUsed             xRoleLastUsed      `xml:"RoleLastUsed"`
 }
 
+// xManagedPolicyDetail is botocore's ManagedPolicyDetail: a Policy (whose
+// Tags it lacks; they are never set here) with its versions.
 type xManagedPolicyDetail struct {
-	PolicyName                    string           `xml:"PolicyName"`
-	PolicyId                      string           `xml:"PolicyId"`
-	Arn                           string           `xml:"Arn"`
-	Path                          string           `xml:"Path"`
-	DefaultVersionId              string           `xml:"DefaultVersionId"`
-	AttachmentCount               int              `xml:"AttachmentCount"`
-	PermissionsBoundaryUsageCount int              `xml:"PermissionsBoundaryUsageCount"`
-	IsAttachable                  bool             `xml:"IsAttachable"`
-	Description                   string           `xml:"Description,omitempty"`
-	CreateDate                    awsquery.Time    `xml:"CreateDate"`
-	UpdateDate                    awsquery.Time    `xml:"UpdateDate"`
-	PolicyVersionList             []xPolicyVersion `xml:"PolicyVersionList>member"`
+	xPolicy
+	PolicyVersionList []xPolicyVersion `xml:"PolicyVersionList>member"`
 }
 
 type xAuthorizationDetails struct {
@@ -149,9 +141,9 @@ func authorizationDetails(s *iam.Service, d iam.AuthorizationDetails) xAuthoriza
 			versions = append(versions, xPolicyVersion{Document: awsquery.EncodePolicy(v.Document), VersionId: v.VersionID,
 				IsDefaultVersion: v.VersionID == p.DefaultVersionID, CreateDate: awsquery.Time(v.CreatedAt)})
 		}
-		x.Policies = append(x.Policies, xManagedPolicyDetail{PolicyName: p.Name, PolicyId: p.ID, Arn: p.ARN, Path: p.Path, DefaultVersionId: p.DefaultVersionID,
-			AttachmentCount: p.AttachmentCount, PermissionsBoundaryUsageCount: p.PermissionsBoundaryUsageCount, IsAttachable: true,
-			Description: p.Description, CreateDate: awsquery.Time(p.CreatedAt), UpdateDate: awsquery.Time(p.UpdatedAt), PolicyVersionList: versions})
+		mp := managed(p.ManagedPolicy, p.AttachmentCount, p.PermissionsBoundaryUsageCount)
+		mp.Tags = nil
+		x.Policies = append(x.Policies, xManagedPolicyDetail{xPolicy: mp, PolicyVersionList: versions})
 	}
 	return x
 }
