@@ -9,20 +9,25 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
 	"syscall"
 	"time"
 
+	"github.com/wharf-project/wharf/internal/api/ecrpublic"
 	"github.com/wharf-project/wharf/internal/api/iamquery"
+	"github.com/wharf-project/wharf/internal/api/oci"
 	"github.com/wharf-project/wharf/internal/api/stsquery"
 	"github.com/wharf-project/wharf/internal/authn"
 	"github.com/wharf-project/wharf/internal/authz"
+	blobfs "github.com/wharf-project/wharf/internal/blob/fs"
 	"github.com/wharf-project/wharf/internal/config"
 	"github.com/wharf-project/wharf/internal/httpx"
 	"github.com/wharf-project/wharf/internal/iam"
 	"github.com/wharf-project/wharf/internal/policy/catalog"
+	"github.com/wharf-project/wharf/internal/registry"
 	"github.com/wharf-project/wharf/internal/secrets"
 	"github.com/wharf-project/wharf/internal/server"
 	"github.com/wharf-project/wharf/internal/store"
@@ -87,6 +92,10 @@ func runServer(ctx context.Context, cfg config.Config, log *slog.Logger, started
 	if err != nil {
 		return err
 	}
+	blobs, err := blobfs.New(filepath.Join(cfg.DataDir, "blobs"))
+	if err != nil {
+		return err
+	}
 	now := time.Now
 	az := authz.New()
 	iamSvc := iam.New(db, az, box, cat, now)
@@ -106,8 +115,23 @@ func runServer(ctx context.Context, cfg config.Config, log *slog.Logger, started
 		log.Info("created account and its root access key; the credentials are in the file named here (the secret is never logged)",
 			"account", cfg.AccountID, "access_key_id", rootKey.AccessKeyID, "credentials_file", path)
 	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	if cfg.PublicURL == "" {
+		cfg.PublicURL = "http://" + ln.Addr().String()
+	}
+	publicHost := cfg.PublicURL
+	if u, err := url.Parse(cfg.PublicURL); err == nil {
+		publicHost = u.Host
+	}
+	auth := authn.New(iamSvc, stsSvc, box, now)
+	reg := registry.New(db, blobs, az, publicHost, now)
 	srv := &server.Server{
-		Auth:    authn.New(iamSvc, stsSvc, now),
+		Auth:    auth,
+		OCI:     &oci.Handler{Registry: reg, Auth: auth, PublicURL: cfg.PublicURL, Log: log, Now: now},
+		ECR:     ecrpublic.New(reg, auth),
 		IAM:     iamquery.New(iamSvc),
 		STS:     stsquery.New(stsSvc),
 		Log:     log,
@@ -116,10 +140,6 @@ func runServer(ctx context.Context, cfg config.Config, log *slog.Logger, started
 			return db.Tx(ctx, func(tx store.Tx) error { _, err := tx.Accounts().Get(cfg.AccountID); return err })
 		},
 		Now: now,
-	}
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		return err
 	}
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute}
 	log.Info("wharf serving", "addr", ln.Addr().String(), "public_url", cfg.PublicURL, "data_dir", cfg.DataDir, "account", cfg.AccountID)

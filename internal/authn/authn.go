@@ -18,6 +18,7 @@ import (
 	"github.com/wharf-project/wharf/internal/errs"
 	"github.com/wharf-project/wharf/internal/iam"
 	"github.com/wharf-project/wharf/internal/policy"
+	"github.com/wharf-project/wharf/internal/secrets"
 	"github.com/wharf-project/wharf/internal/sigv4"
 	"github.com/wharf-project/wharf/internal/sts"
 )
@@ -26,6 +27,7 @@ import (
 type Authenticator struct {
 	iam *iam.Service
 	sts *sts.Service
+	box *secrets.Box
 	now func() time.Time
 
 	mu       sync.Mutex
@@ -33,8 +35,8 @@ type Authenticator struct {
 }
 
 // New returns an Authenticator.
-func New(iamSvc *iam.Service, stsSvc *sts.Service, now func() time.Time) *Authenticator {
-	return &Authenticator{iam: iamSvc, sts: stsSvc, now: now, lastUsed: map[string]time.Time{}}
+func New(iamSvc *iam.Service, stsSvc *sts.Service, box *secrets.Box, now func() time.Time) *Authenticator {
+	return &Authenticator{iam: iamSvc, sts: stsSvc, box: box, now: now, lastUsed: map[string]time.Time{}}
 }
 
 // Result is an authenticated request.
@@ -57,28 +59,9 @@ func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, bodyH
 	if err := sig.CheckTime(now); err != nil {
 		return nil, fromSigV4(err)
 	}
-	var subject *authz.Subject
-	var secret string
-	if sig.SecurityToken != "" {
-		subject, secret, err = a.sts.Resolve(ctx, sig.AccessKeyID, sig.SecurityToken)
-		if err != nil {
-			return nil, err
-		}
-	} else {
-		if strings.HasPrefix(sig.AccessKeyID, "ASIA") {
-			return nil, errs.Coded(errs.Unauthenticated, "InvalidClientTokenId", "The security token included in the request is invalid.")
-		}
-		cred, err := a.iam.LookupAccessKey(ctx, sig.AccessKeyID)
-		if err != nil {
-			return nil, err
-		}
-		secret = cred.Secret
-		subject = &authz.Subject{AccessKeyID: cred.Key.ID}
-		if cred.Key.UserName == "" {
-			subject.Caller = policy.Caller{Kind: policy.CallerRoot, ARN: "arn:aws:iam::" + cred.Key.AccountID + ":root", Account: cred.Key.AccountID, UserID: cred.Key.AccountID}
-		} else {
-			subject.Caller = policy.Caller{Kind: policy.CallerUser, ARN: a.iam.UserARN(cred.User), Account: cred.Key.AccountID, UserID: cred.User.ID, UserName: cred.User.Name}
-		}
+	subject, secret, err := a.resolve(ctx, sig.AccessKeyID, sig.SecurityToken)
+	if err != nil {
+		return nil, err
 	}
 	payloadHash, err := sig.PayloadHash(r, bodyHash)
 	if err != nil {
@@ -91,6 +74,34 @@ func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, bodyH
 		a.recordUse(ctx, sig.AccessKeyID, service, sig.Region, now)
 	}
 	return &Result{Subject: subject, Region: sig.Region}, nil
+}
+
+// resolve finds the principal and secret of an access key (and, for
+// temporary credentials, its session token). Inactive, deleted and unknown
+// keys, and expired or tampered sessions, fail here on every request.
+func (a *Authenticator) resolve(ctx context.Context, keyID, sessionToken string) (*authz.Subject, string, error) {
+	if sessionToken != "" {
+		sub, secret, err := a.sts.Resolve(ctx, keyID, sessionToken)
+		if err != nil {
+			return nil, "", err
+		}
+		sub.SessionToken = sessionToken
+		return sub, secret, nil
+	}
+	if strings.HasPrefix(keyID, "ASIA") {
+		return nil, "", errs.Coded(errs.Unauthenticated, "InvalidClientTokenId", "The security token included in the request is invalid.")
+	}
+	cred, err := a.iam.LookupAccessKey(ctx, keyID)
+	if err != nil {
+		return nil, "", err
+	}
+	subject := &authz.Subject{AccessKeyID: cred.Key.ID}
+	if cred.Key.UserName == "" {
+		subject.Caller = policy.Caller{Kind: policy.CallerRoot, ARN: "arn:aws:iam::" + cred.Key.AccountID + ":root", Account: cred.Key.AccountID, UserID: cred.Key.AccountID}
+	} else {
+		subject.Caller = policy.Caller{Kind: policy.CallerUser, ARN: a.iam.UserARN(cred.User), Account: cred.Key.AccountID, UserID: cred.User.ID, UserName: cred.User.Name}
+	}
+	return subject, cred.Secret, nil
 }
 
 // recordUse notes a key's last use at most once a minute per key, so that

@@ -26,6 +26,10 @@ type Subject struct {
 	Caller policy.Caller
 	// AccessKeyID is the key the request was signed with.
 	AccessKeyID string
+	// SessionToken is the session token of temporary credentials ("" for
+	// long-term keys); registry passwords carry it so that every registry
+	// request re-checks the session.
+	SessionToken string
 	// SessionPolicies are a role session's session policies (inline and managed).
 	SessionPolicies []policy.Attached
 	// RoleName is, for a role session, the role's name.

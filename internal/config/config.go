@@ -27,7 +27,7 @@ type Config struct {
 	// root credentials file.
 	DataDir string `json:"dataDir"`
 	// PublicURL is the URL clients reach Wharf at (repository URIs and token
-	// realms name it); default http://<addr>.
+	// realms name it); empty means http://<the address it listens on>.
 	PublicURL string `json:"publicURL"`
 	// AccountID is the 12-digit account created on first start.
 	AccountID string `json:"accountID"`
@@ -125,9 +125,6 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 	if c.SecretKeyFile == "" {
 		c.SecretKeyFile = filepath.Join(c.DataDir, "secret.key")
 	}
-	if c.PublicURL == "" {
-		c.PublicURL = "http://" + c.Addr
-	}
 	return c, c.Validate()
 }
 
@@ -140,7 +137,7 @@ func (c Config) Validate() error {
 	if c.DataDir == "" {
 		problems = append(problems, errors.New("data-dir is empty"))
 	}
-	if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	if u, err := url.Parse(c.PublicURL); c.PublicURL != "" && (err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "") {
 		problems = append(problems, fmt.Errorf("public-url %q is not an http(s) URL", c.PublicURL))
 	}
 	if !arn.IsAccountID(c.AccountID) {

@@ -18,7 +18,7 @@ func TestDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Addr != "127.0.0.1:5000" || c.DataDir != "wharf-data" || c.AccountID != "123456789012" || c.PublicURL != "http://127.0.0.1:5000" ||
+	if c.Addr != "127.0.0.1:5000" || c.DataDir != "wharf-data" || c.AccountID != "123456789012" || c.PublicURL != "" ||
 		c.SecretKeyFile != filepath.Join("wharf-data", "secret.key") || c.LogFormat != "text" || c.ShutdownTimeout != 30*time.Second {
 		t.Errorf("defaults: %+v", c)
 	}

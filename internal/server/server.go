@@ -2,14 +2,18 @@
 // protocol's adapter (the table in ARCHITECTURE.md), authenticates it, and
 // wraps everything in httpx's request IDs, logs and metrics.
 //
+//	/v2/…, /token                           OCI Distribution + Docker token auth   api/oci
+//	POST X-Amz-Target: SpencerFrontendService.*   ECR Public (AWS JSON 1.1)   api/ecrpublic
 //	POST form Action=…&Version=2010-05-08   IAM (AWS Query)      api/iamquery
 //	POST form Action=…&Version=2011-06-15   STS (AWS Query)      api/stsquery
 //	/healthz, /readyz, /metrics             operations
 package server
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
@@ -22,6 +26,7 @@ import (
 
 	"github.com/wharf-project/wharf/internal/api/awsquery"
 	"github.com/wharf-project/wharf/internal/api/iamquery"
+	"github.com/wharf-project/wharf/internal/api/oci"
 	"github.com/wharf-project/wharf/internal/api/stsquery"
 	"github.com/wharf-project/wharf/internal/authn"
 	"github.com/wharf-project/wharf/internal/authz"
@@ -33,11 +38,18 @@ import (
 // a policy document of 131,072 characters, URL-encoded at most three times as long.
 const maxQueryBody = 1 << 20
 
+// ECRHandler serves one authenticated ECR Public JSON request.
+type ECRHandler interface {
+	Serve(ctx context.Context, call *authz.Call, target string, body []byte, requestID string) (int, []byte)
+}
+
 // Server routes requests.
 type Server struct {
 	Auth    *authn.Authenticator
 	IAM     *iamquery.Handler
 	STS     *stsquery.Handler
+	OCI     *oci.Handler
+	ECR     ECRHandler
 	Log     *slog.Logger
 	Metrics *httpx.Metrics
 	Ready   func() error
@@ -59,6 +71,11 @@ func (s *Server) Handler() http.Handler {
 		_, _ = io.WriteString(w, "ready\n")
 	})
 	mux.Handle("GET /metrics", s.Metrics)
+	if s.OCI != nil {
+		mux.Handle("/v2/", s.OCI)
+		mux.HandleFunc("GET /token", s.OCI.Token)
+		mux.HandleFunc("GET /token/", s.OCI.Token)
+	}
 	mux.HandleFunc("/", s.root)
 	return httpx.Wrap(mux, s.Log, s.Metrics, route)
 }
@@ -68,6 +85,14 @@ func route(r *http.Request) string {
 	switch r.URL.Path {
 	case "/healthz", "/readyz", "/metrics":
 		return strings.TrimPrefix(r.URL.Path, "/")
+	case "/token", "/token/":
+		return "token"
+	}
+	if strings.HasPrefix(r.URL.Path, "/v2/") {
+		return "oci"
+	}
+	if strings.HasPrefix(r.Header.Get("X-Amz-Target"), "SpencerFrontendService.") {
+		return "ecr-public"
 	}
 	switch v := r.URL.Query().Get("Version"); v {
 	case iamquery.Version:
@@ -85,6 +110,10 @@ func route(r *http.Request) string {
 // parameters in the query string, as AWS accepts both).
 func (s *Server) root(w http.ResponseWriter, r *http.Request) {
 	id := httpx.RequestID(r)
+	if target := r.Header.Get("X-Amz-Target"); r.Method == http.MethodPost && strings.HasPrefix(target, "SpencerFrontendService.") && s.ECR != nil {
+		s.ecrPublic(w, r, target)
+		return
+	}
 	var body []byte
 	if r.Method == http.MethodPost {
 		ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
@@ -159,6 +188,62 @@ func (s *Server) root(w http.ResponseWriter, r *http.Request) {
 		s.Log.Error("request failed", "request_id", id, "action", f.Get("Action"), "status", status)
 	}
 	w.Header().Set("Content-Type", "text/xml")
+	w.WriteHeader(status)
+	_, _ = w.Write(out)
+}
+
+// maxECRBody bounds an ECR Public request: UploadLayerPart carries up to
+// 20 MiB of layer, base64-encoded.
+const maxECRBody = 30 << 20
+
+// jsonAuthErrors are the AWS JSON protocol's names for authentication errors.
+var jsonAuthErrors = map[string]struct {
+	code   string
+	status int
+}{
+	"InvalidClientTokenId":       {"UnrecognizedClientException", 400},
+	"SignatureDoesNotMatch":      {"InvalidSignatureException", 400},
+	"IncompleteSignature":        {"IncompleteSignatureException", 400},
+	"MissingAuthenticationToken": {"MissingAuthenticationTokenException", 403},
+	"RequestExpired":             {"InvalidSignatureException", 400},
+	"ExpiredToken":               {"ExpiredTokenException", 400},
+}
+
+// ecrPublic serves an AWS JSON 1.1 request of the ECR Public API.
+func (s *Server) ecrPublic(w http.ResponseWriter, r *http.Request, target string) {
+	id := httpx.RequestID(r)
+	jsonErr := func(status int, typ, msg string) {
+		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+		w.WriteHeader(status)
+		b, _ := json.Marshal(map[string]string{"__type": typ, "message": msg})
+		_, _ = w.Write(b)
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxECRBody))
+	if err != nil {
+		jsonErr(400, "InvalidParameterException", "The request body could not be read whole (at most 30 MiB): "+err.Error())
+		return
+	}
+	sum := sha256.Sum256(body)
+	res, err := s.Auth.Authenticate(r.Context(), r, hex.EncodeToString(sum[:]), "ecr-public")
+	if err != nil {
+		code, status, msg := awsquery.CodeOf(err)
+		if errs.KindOf(err) == errs.Internal {
+			s.Log.Error("authentication failed", "request_id", id, "err", err)
+		}
+		// AWS JSON services name authentication failures differently from
+		// the Query ones.
+		if j, ok := jsonAuthErrors[code]; ok {
+			code, status = j.code, j.status
+		}
+		jsonErr(status, code, msg)
+		return
+	}
+	call := &authz.Call{Subject: res.Subject, SourceIP: remoteIP(r), SecureTransport: r.TLS != nil, Region: res.Region, UserAgent: r.UserAgent(), Now: s.Now()}
+	status, out := s.ECR.Serve(r.Context(), call, strings.TrimPrefix(target, "SpencerFrontendService."), body, id)
+	if status >= 500 {
+		s.Log.Error("request failed", "request_id", id, "target", target, "status", status)
+	}
+	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
 	w.WriteHeader(status)
 	_, _ = w.Write(out)
 }

@@ -55,6 +55,7 @@ type Tx interface {
 	Roles() Roles
 	Policies() Policies
 	AccessKeys() AccessKeys
+	Registry() Registry
 }
 
 // Page asks for one page of a listing ordered by name: the entries after
@@ -72,7 +73,9 @@ type Tag struct {
 
 // Account is a Wharf account: a 12-digit ID scoping every entity.
 type Account struct {
-	ID        string
+	ID string
+	// Alias is the account's ECR Public registry alias (the first path
+	// segment of its image names), unique across accounts; "" until set.
 	Alias     string
 	CreatedAt time.Time
 }
@@ -81,6 +84,11 @@ type Account struct {
 type Accounts interface {
 	Create(Account) error
 	Get(id string) (Account, error)
+	// GetByAlias finds an account by its registry alias (ErrNotFound).
+	GetByAlias(alias string) (Account, error)
+	// SetAlias sets the registry alias (ErrAlreadyExists when another
+	// account has it).
+	SetAlias(id, alias string) error
 	List() ([]Account, error)
 }
 

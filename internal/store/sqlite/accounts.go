@@ -4,13 +4,15 @@ import "github.com/wharf-project/wharf/internal/store"
 
 type accounts struct{ *tx }
 
+// An account without a registry alias has alias NULL (store.Account.Alias "").
+
 func (t accounts) Create(a store.Account) error {
-	_, err := t.exec(`INSERT INTO accounts (id, alias, created_at) VALUES (?, ?, ?)`,
+	_, err := t.exec(`INSERT INTO accounts (id, alias, created_at) VALUES (?, nullif(?, ''), ?)`,
 		a.ID, a.Alias, dbTime(a.CreatedAt))
 	return wrap(err, "create account %s", a.ID)
 }
 
-const accountCols = `id, alias, created_at`
+const accountCols = `id, ifnull(alias, ''), created_at`
 
 func scanAccount(s scanner) (store.Account, error) {
 	var a store.Account
@@ -21,6 +23,18 @@ func scanAccount(s scanner) (store.Account, error) {
 func (t accounts) Get(id string) (store.Account, error) {
 	a, err := scanAccount(t.queryRow(`SELECT `+accountCols+` FROM accounts WHERE id = ?`, id))
 	return a, wrap(err, "get account %s", id)
+}
+
+// GetByAlias finds the account whose alias is exactly alias; "" finds none.
+func (t accounts) GetByAlias(alias string) (store.Account, error) {
+	a, err := scanAccount(t.queryRow(`SELECT `+accountCols+` FROM accounts WHERE alias = ?`, alias))
+	return a, wrap(err, "get account by alias %q", alias)
+}
+
+// SetAlias sets (or, with "", clears) an account's registry alias.
+func (t accounts) SetAlias(id, alias string) error {
+	err := affected(t.exec(`UPDATE accounts SET alias = nullif(?, '') WHERE id = ?`, alias, id))
+	return wrap(err, "set alias of account %s to %q", id, alias)
 }
 
 func (t accounts) List() ([]store.Account, error) {

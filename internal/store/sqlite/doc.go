@@ -9,14 +9,16 @@
 //
 // # Schema
 //
-// The schema, as migrations/0001_iam.sql creates it. "pk" columns are
-// surrogate INTEGER PRIMARY KEYs, never shown outside this package; every
-// public identifier is a UNIQUE column beside them. An arrow is a foreign
-// key, and every one is ON DELETE CASCADE ON UPDATE CASCADE.
+// The schema, as migrations/0001_iam.sql and 0002_registry.sql make it.
+// "pk" columns are surrogate INTEGER PRIMARY KEYs, never shown outside this
+// package; every public identifier is a UNIQUE column beside them. An arrow
+// is a foreign key, and every one is ON DELETE CASCADE ON UPDATE CASCADE.
 //
 //	schema_migrations   version PK, name, applied_at           (bookkeeping, see below)
 //
-//	accounts            pk | id UNIQUE (12 digits) | alias, created_at
+//	accounts            pk | id UNIQUE (12 digits) | created_at
+//	 │                  | alias: NULL for none, else UNIQUE, no '/'
+//	 │                  INDEX (alias || '/')                 -- the catalog's order
 //	 │
 //	 ├─< principals     pk | account_pk → accounts
 //	 │   │                 | kind ∈ {user, group, role}
@@ -49,10 +51,30 @@
 //	 │                        | version_id ("v1"…) | document, created_at
 //	 │                        UNIQUE (policy_pk, version_id)
 //	 │
-//	 └─< access_keys    pk | id UNIQUE (AKIA…) | account_pk → accounts
-//	                    | user_pk → users, NULL for the root user
-//	                    | secret_ciphertext BLOB, status, created_at,
-//	                    last_used_at, last_used_service, last_used_region
+//	 ├─< access_keys    pk | id UNIQUE (AKIA…) | account_pk → accounts
+//	 │                  | user_pk → users, NULL for the root user
+//	 │                  | secret_ciphertext BLOB, status, created_at,
+//	 │                  last_used_at, last_used_service, last_used_region
+//	 │
+//	 └─< repositories   pk | account_pk → accounts | name | catalog_data,
+//	     │              policy, tags, created_at
+//	     │              UNIQUE (account_pk, name)        -- App ≠ app
+//	     │
+//	     ├─< blob_links      repository_pk → repositories | digest | size
+//	     │                   PK (repository_pk, digest); INDEX (digest)
+//	     ├─< manifests       pk | repository_pk → repositories | digest
+//	     │   │               | media_type, artifact_type, content BLOB,
+//	     │   │               subject (NULL for none), annotations,
+//	     │   │               blobs (JSON), image_size, pushed_at
+//	     │   │               UNIQUE (repository_pk, digest)
+//	     │   │               INDEX (repository_pk, subject, digest) WHERE subject IS NOT NULL
+//	     │   ├─< manifest_children  manifest_pk → manifests | position | child_digest
+//	     │   │                      PK (manifest_pk, position); INDEX (child_digest)
+//	     │   └─< tags        (repository_pk, digest) → manifests (repository_pk, digest)
+//	     │                   | name | created_at
+//	     │                   PK (repository_pk, name); INDEX (repository_pk, digest)
+//	     └─< uploads         pk | id UNIQUE | repository_pk → repositories | created_at
+//	                         INDEX (repository_pk)
 //
 // Principals are a supertype: a user, group or role is a principals row (its
 // account and name) plus a row of its kind (everything else) sharing the pk.
@@ -62,16 +84,33 @@
 // them. A group_members row points at groups and users, not at principals,
 // so only a group can have members and only a user can be one.
 //
+// The registry hangs off repositories: deleting one cascades to its blob
+// links, manifests (and through them their children and tags) and uploads.
+// A tag's foreign key is (repository_pk, digest), so a tag can only name a
+// manifest of its own repository, listing tags needs no join, and deleting a
+// manifest deletes its tags; a manifest put again under its digest is
+// updated in place (never deleted and re-inserted), so its tags stay. An
+// index's children are rows in order, so the list comes back as pushed and
+// "does an index list this digest" is an index lookup. Blob links are the
+// registry's reference counts: a digest no blob_links row holds may go from
+// the blob store. An upload's account is its repository's.
+//
 // Names (principals, policies, inline policies) are declared COLLATE NOCASE,
 // so equality, ordering and uniqueness on them are case-insensitive. NOCASE
 // folds ASCII only, which is exactly IAM's name alphabet [\w+=,.@-]. Paths,
 // ARNs, IDs and version IDs compare exactly. Listings are ordered by name
 // case-insensitively (then by ARN for policies); path prefixes are
-// case-sensitive.
+// case-sensitive. Registry names — aliases, repository names, tags, digests,
+// upload IDs — use the default BINARY collation: they compare exactly and
+// order by bytes, the OCI spec's lexical order. The catalog's "alias/name"
+// order is (alias || '/', name), as an alias never contains '/'. A
+// registry listing page is a range of its index — tags of the primary key
+// (repository_pk, name) — so it costs its own rows wherever its marker is.
 //
 // Values: times are INTEGER unix microseconds in UTC, NULL for the zero
-// time.Time; tags are JSON text ([{"Key":…,"Value":…}], order kept); booleans
-// are 0/1. Every table is STRICT.
+// time.Time; tags are JSON text ([{"Key":…,"Value":…}], order kept); lists of
+// digests are JSON arrays; manifest content is a BLOB, byte for byte;
+// booleans are 0/1. Every table is STRICT.
 //
 // # Migrations
 //
@@ -80,7 +119,9 @@
 // order, each in one transaction together with its record (and a foreign key
 // check), so a migration is applied entirely or not at all, and applying
 // twice is a no-op. A database recording a version this binary does not know
-// is refused.
+// is refused. A migration never rebuilds accounts by DROP TABLE: with foreign
+// keys on, that would cascade-delete everything hanging off it; 0002 changes
+// a column with ALTER TABLE, which keeps every row and pk.
 //
 // # Transactions
 //
@@ -90,5 +131,7 @@
 // write lock is waited for under the busy timeout. fn is therefore called
 // exactly once, and must not call Tx itself. The file is in WAL mode, so
 // View's read-only transactions, on a separate pool, run concurrently with
-// each other and with the writer.
+// each other and with the writer. A method of several statements runs them
+// in a savepoint, so that when it fails it leaves nothing of its own behind
+// and the transaction goes on, as the store's contract asks.
 package sqlite

@@ -17,7 +17,7 @@ func scanGroup(s scanner) (store.Group, error) {
 }
 
 func (t groups) Create(g store.Group) error {
-	return wrap(t.create(g), "create group %s/%s", g.AccountID, g.Name)
+	return wrap(t.atomic(func() error { return t.create(g) }), "create group %s/%s", g.AccountID, g.Name)
 }
 
 func (t groups) create(g store.Group) error {
@@ -51,7 +51,7 @@ func (t groups) List(account, pathPrefix string, p store.Page) ([]store.Group, b
 }
 
 func (t groups) Update(oldName string, g store.Group) error {
-	return wrap(t.update(oldName, g), "update group %s/%s", g.AccountID, oldName)
+	return wrap(t.atomic(func() error { return t.update(oldName, g) }), "update group %s/%s", g.AccountID, oldName)
 }
 
 func (t groups) update(oldName string, g store.Group) error {

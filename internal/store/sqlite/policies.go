@@ -45,7 +45,7 @@ func (t policies) ownerPK(account string) (any, error) {
 }
 
 func (t policies) Create(p store.ManagedPolicy, first store.PolicyVersion) error {
-	return wrap(t.create(p, first), "create policy %s", p.ARN)
+	return wrap(t.atomic(func() error { return t.create(p, first) }), "create policy %s", p.ARN)
 }
 
 func (t policies) create(p store.ManagedPolicy, first store.PolicyVersion) error {
@@ -329,13 +329,16 @@ func (t policies) DeleteInline(e store.Entity, name string) error {
 }
 
 func (t policies) DeleteEntityPolicies(e store.Entity) error {
-	epk, err := t.entity(e)
-	if err == nil {
-		_, err = t.exec(`DELETE FROM inline_policies WHERE principal_pk = ?`, epk)
-	}
-	if err == nil {
-		_, err = t.exec(`DELETE FROM policy_attachments WHERE principal_pk = ?`, epk)
-	}
+	err := t.atomic(func() error {
+		epk, err := t.entity(e)
+		if err == nil {
+			_, err = t.exec(`DELETE FROM inline_policies WHERE principal_pk = ?`, epk)
+		}
+		if err == nil {
+			_, err = t.exec(`DELETE FROM policy_attachments WHERE principal_pk = ?`, epk)
+		}
+		return err
+	})
 	return wrap(err, "delete policies of %s", entityString(e))
 }
 

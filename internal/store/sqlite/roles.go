@@ -20,7 +20,7 @@ func scanRole(s scanner) (store.Role, error) {
 }
 
 func (t roles) Create(r store.Role) error {
-	return wrap(t.create(r), "create role %s/%s", r.AccountID, r.Name)
+	return wrap(t.atomic(func() error { return t.create(r) }), "create role %s/%s", r.AccountID, r.Name)
 }
 
 func (t roles) create(r store.Role) error {
@@ -62,7 +62,7 @@ func (t roles) List(account, pathPrefix string, p store.Page) ([]store.Role, boo
 }
 
 func (t roles) Update(oldName string, r store.Role) error {
-	return wrap(t.update(oldName, r), "update role %s/%s", r.AccountID, oldName)
+	return wrap(t.atomic(func() error { return t.update(oldName, r) }), "update role %s/%s", r.AccountID, oldName)
 }
 
 func (t roles) update(oldName string, r store.Role) error {

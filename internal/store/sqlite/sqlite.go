@@ -157,6 +157,7 @@ func (t *tx) Groups() store.Groups         { return groups{t} }
 func (t *tx) Roles() store.Roles           { return roles{t} }
 func (t *tx) Policies() store.Policies     { return policies{t} }
 func (t *tx) AccessKeys() store.AccessKeys { return accessKeys{t} }
+func (t *tx) Registry() store.Registry     { return registry{t} }
 
 func (t *tx) exec(query string, args ...any) (sql.Result, error) {
 	return t.tx.ExecContext(t.ctx, query, args...)
@@ -168,6 +169,26 @@ func (t *tx) query(query string, args ...any) (*sql.Rows, error) {
 
 func (t *tx) queryRow(query string, args ...any) *sql.Row {
 	return t.tx.QueryRowContext(t.ctx, query, args...)
+}
+
+// atomic runs fn, a method's several statements, inside a savepoint: when fn
+// fails, what it wrote is undone and the transaction goes on, as when a
+// single statement fails.
+func (t *tx) atomic(fn func() error) error {
+	if _, err := t.exec(`SAVEPOINT method`); err != nil {
+		return err
+	}
+	if err := fn(); err != nil {
+		if _, rerr := t.exec(`ROLLBACK TO method`); rerr != nil {
+			return errors.Join(err, rerr)
+		}
+		if _, rerr := t.exec(`RELEASE method`); rerr != nil {
+			return errors.Join(err, rerr)
+		}
+		return err
+	}
+	_, err := t.exec(`RELEASE method`)
+	return err
 }
 
 // affected returns ErrNotFound when an UPDATE or DELETE touched no row.

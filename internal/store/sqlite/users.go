@@ -21,7 +21,7 @@ func scanUser(s scanner) (store.User, error) {
 }
 
 func (t users) Create(u store.User) error {
-	return wrap(t.create(u), "create user %s/%s", u.AccountID, u.Name)
+	return wrap(t.atomic(func() error { return t.create(u) }), "create user %s/%s", u.AccountID, u.Name)
 }
 
 func (t users) create(u store.User) error {
@@ -68,7 +68,7 @@ func (t users) List(account, pathPrefix string, p store.Page) ([]store.User, boo
 }
 
 func (t users) Update(oldName string, u store.User) error {
-	return wrap(t.update(oldName, u), "update user %s/%s", u.AccountID, oldName)
+	return wrap(t.atomic(func() error { return t.update(oldName, u) }), "update user %s/%s", u.AccountID, oldName)
 }
 
 func (t users) update(oldName string, u store.User) error {

@@ -10,20 +10,33 @@
 // it pins what two implementations must agree on for markers, retries and
 // callers to stay portable:
 //
-//   - Listings are ordered by name case-insensitively (policies then by ARN);
-//     a marker is the last name (an ARN for policies) of the previous page and
-//     need not exist; path prefixes are case-sensitive.
+//   - IAM listings are ordered by name case-insensitively (policies then by
+//     ARN); a marker is the last name (an ARN for policies) of the previous
+//     page and need not exist; path prefixes are case-sensitive.
+//   - Registry names — aliases, repository names, tags, digests, upload
+//     IDs — are case-sensitive (App ≠ app). Registry listings are in byte
+//     order, and markers (which need not exist) compare the same way:
+//     repositories and tags by name, manifests and referrers by digest, the
+//     catalog by "alias/name" as one string (so "ab-c/x" < "ab/x").
 //   - Every entity lives in an existing account: creating one in an unknown
 //     account is ErrNotFound. A method naming a user, group, role, policy,
 //     version or key that does not exist returns ErrNotFound, as do Detach,
-//     RemoveMember and DeleteInline when there is nothing to remove.
+//     RemoveMember and DeleteInline when there is nothing to remove. So do
+//     registry methods naming a missing repository, manifest (GetManifest,
+//     DeleteManifest, TagsOf, PutTag's target), tag, blob link or upload;
+//     Referrers of a missing subject and ManifestReferenced of an unlisted
+//     digest answer empty and false.
 //   - Lookups of users, groups, roles and inline policies by name ignore
 //     case, and results carry the stored spelling.
-//   - IDs (AIDA…, AGPA…, AROA…, ANPA…, AKIA…) and ARNs are unique.
-//   - Deleting a user, group, role or policy takes along everything hanging
-//     off it: a new entity of the same name starts with nothing.
-//   - Times come back Equal (to the millisecond at least) in UTC; the zero
-//     time stays zero; nil and empty slices are alike.
+//   - IDs (AIDA…, AGPA…, AROA…, ANPA…, AKIA…), ARNs, registry aliases and
+//     upload IDs are unique across accounts.
+//   - Deleting a user, group, role, policy or repository takes along
+//     everything hanging off it: a new entity of the same name starts with
+//     nothing. Deleting a manifest deletes its tags; putting it again under
+//     its digest keeps them.
+//   - Times come back Equal (to the millisecond at least; registry times to
+//     the microsecond) in UTC; the zero time stays zero; nil and empty slices
+//     are alike; bytes (manifest content, secrets) come back byte for byte.
 //   - Deleting a policy's default version is ErrConflict; Update to a
 //     default version that does not exist is ErrNotFound.
 //   - A method that fails leaves the transaction usable: it undoes only its
@@ -31,6 +44,7 @@
 package storetest
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/wharf-project/wharf/internal/store"
@@ -50,12 +64,13 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		tests []test
 	}{
 		{"Tx", txTests},
-		{"Accounts", accountTests},
+		{"Accounts", slices.Concat(accountTests, aliasTests)},
 		{"Users", userTests},
 		{"Groups", groupTests},
 		{"Roles", roleTests},
 		{"Policies", policyTests},
 		{"AccessKeys", accessKeyTests},
+		{"Registry", registryTests},
 	}
 	for _, s := range suites {
 		t.Run(s.name, func(t *testing.T) {

@@ -80,6 +80,34 @@ var txTests = []test{
 		got := list(h, func(tx store.Tx) ([]store.User, bool, error) { return tx.Users().List(acctA, "", store.Page{}) })
 		checkNames(h.t, "users", names(got.items), []string{"alice", "bob", "carol"})
 	}},
+	{"FailedCallUndoesItsWrites", func(h *harness) {
+		// Calls that fail after their first write (the name is free, the
+		// ID is taken) leave nothing of theirs, even when the transaction
+		// commits: no half-created user, no half-renamed role.
+		alice, ops, devs, deploy := h.user(acctA, "alice"), h.role(acctA, "ops"), h.group(acctA, "devs"), h.role(acctA, "deploy")
+		h.mustCreate(alice, ops, devs, deploy)
+		h.do(func(tx store.Tx) error {
+			bob := h.user(acctA, "bob")
+			bob.ID = alice.ID
+			if err := tx.Users().Create(bob); !errors.Is(err, store.ErrAlreadyExists) {
+				h.t.Errorf("Create user with a taken ID: got %v, want ErrAlreadyExists", err)
+			}
+			g := h.group(acctA, "admins")
+			g.ID = devs.ID
+			if err := tx.Groups().Create(g); !errors.Is(err, store.ErrAlreadyExists) {
+				h.t.Errorf("Create group with a taken ID: got %v, want ErrAlreadyExists", err)
+			}
+			renamed := deploy
+			renamed.Name, renamed.ID = "deployer", ops.ID
+			if err := tx.Roles().Update("deploy", renamed); !errors.Is(err, store.ErrAlreadyExists) {
+				h.t.Errorf("Update role to a taken ID: got %v, want ErrAlreadyExists", err)
+			}
+			return nil
+		})
+		h.mustCreate(h.user(acctA, "bob"), h.group(acctA, "admins"))
+		check(h.t, "the role not renamed", get(h, func(tx store.Tx) (store.Role, error) { return tx.Roles().Get(acctA, "deploy") }), deploy)
+		h.fails(store.ErrNotFound, func(tx store.Tx) error { _, err := tx.Roles().Get(acctA, "deployer"); return err })
+	}},
 	{"CanceledContext", func(h *harness) {
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel()

@@ -1,0 +1,66 @@
+// Package blob is the contract of Wharf's content-addressed blob storage:
+// immutable blobs named by their digest, and resumable uploads that become
+// blobs only once complete and verified. internal/blob/fs keeps them on the
+// local filesystem (the embedded default); an S3-compatible store comes with
+// scale-out. Every implementation passes internal/blob/blobtest.
+//
+// The store knows bytes, not repositories: which repository may see a blob
+// is metadata (internal/store), and authorization happens before any call
+// here. Listing blobs is never needed and not offered.
+package blob
+
+import (
+	"context"
+	"errors"
+	"io"
+
+	"github.com/opencontainers/go-digest"
+)
+
+// Errors, matched with errors.Is.
+var (
+	ErrNotFound             = errors.New("blob not found")
+	ErrDigestMismatch       = errors.New("content does not match the digest")
+	ErrUnsupportedAlgorithm = errors.New("unsupported digest algorithm") // sha256 and sha512 are supported
+	ErrUploadNotFound       = errors.New("upload not found")
+)
+
+// Store holds blobs and uploads.
+type Store interface {
+	// Stat returns a blob's size, or ErrNotFound.
+	Stat(ctx context.Context, d digest.Digest) (int64, error)
+	// Open returns a reader of the whole blob, seekable for Range requests.
+	Open(ctx context.Context, d digest.Digest) (Reader, error)
+	// Upload starts a new upload (resume == false) or resumes the upload with
+	// this ID (ErrUploadNotFound when there is none). IDs are chosen by the
+	// caller (random, unguessable). Only one writer may hold an upload at a time.
+	Upload(ctx context.Context, id string, resume bool) (Writer, error)
+	// Delete removes a blob (ErrNotFound when absent). The caller has made
+	// sure nothing references it.
+	Delete(ctx context.Context, d digest.Digest) error
+}
+
+// Reader reads one blob.
+type Reader interface {
+	io.ReadSeekCloser
+	Size() int64
+}
+
+// Writer appends to an upload. Bytes are digested as they stream; the
+// digest state survives Close, so an upload can be resumed by another request
+// (or, with a shared store, another replica).
+type Writer interface {
+	io.Writer
+	// Size is the number of bytes the upload holds so far.
+	Size() int64
+	// Commit verifies that the upload's content has digest d (sha256 or
+	// sha512) and makes it the blob d, atomically: the blob is visible
+	// complete or not at all, and is durable when Commit returns. The upload
+	// is gone afterwards. On ErrDigestMismatch the upload is gone too.
+	// Committing content that already exists as a blob succeeds.
+	Commit(ctx context.Context, d digest.Digest) (size int64, err error)
+	// Close keeps what was written for a later Upload(id, true).
+	Close() error
+	// Cancel discards the upload.
+	Cancel() error
+}

@@ -1,0 +1,286 @@
+package registry
+
+import (
+	"context"
+	"errors"
+	"io"
+
+	"github.com/opencontainers/go-digest"
+
+	"github.com/wharf-project/wharf/internal/authz"
+	"github.com/wharf-project/wharf/internal/blob"
+	"github.com/wharf-project/wharf/internal/errs"
+	"github.com/wharf-project/wharf/internal/store"
+)
+
+// ParseDigest validates a digest ("sha256:<64 hex>" or "sha512:<128 hex>").
+func ParseDigest(s string) (digest.Digest, error) {
+	d, err := digest.Parse(s)
+	if err != nil {
+		return "", coded(errs.Invalid, CodeDigestInvalid, "invalid digest %q: %v", s, err)
+	}
+	if d.Algorithm() != digest.SHA256 && d.Algorithm() != digest.SHA512 {
+		return "", coded(errs.Invalid, CodeDigestInvalid, "unsupported digest algorithm %q (sha256 and sha512 are)", d.Algorithm())
+	}
+	return d, nil
+}
+
+// BlobSize returns the size of a blob linked to a repository. Reads are
+// public, as on ECR Public.
+func (s *Service) BlobSize(ctx context.Context, ref Ref, d digest.Digest) (int64, error) {
+	var size int64
+	err := s.view(ctx, func(tx store.Tx) error {
+		_, r, err := s.resolve(tx, ref)
+		if err != nil {
+			return err
+		}
+		size, err = tx.Registry().BlobSize(r.AccountID, r.Name, d.String())
+		if errors.Is(err, store.ErrNotFound) {
+			return coded(errs.NotFound, CodeBlobUnknown, "blob %s is not in repository %s", d, r.Name)
+		}
+		return err
+	})
+	return size, err
+}
+
+// OpenBlob opens a blob linked to a repository.
+func (s *Service) OpenBlob(ctx context.Context, ref Ref, d digest.Digest) (blob.Reader, error) {
+	if _, err := s.BlobSize(ctx, ref, d); err != nil {
+		return nil, err
+	}
+	rd, err := s.blobs.Open(ctx, d)
+	if errors.Is(err, blob.ErrNotFound) {
+		return nil, coded(errs.NotFound, CodeBlobUnknown, "blob %s is missing from the blob store", d)
+	}
+	return rd, err
+}
+
+// writeRepository resolves a repository for a write and authorizes action.
+func (s *Service) writeRepository(ctx context.Context, call *authz.Call, ref Ref, action string) (store.Repository, error) {
+	var r store.Repository
+	err := s.view(ctx, func(tx store.Tx) error {
+		var err error
+		if _, r, err = s.resolve(tx, ref); err != nil {
+			return err
+		}
+		return s.authorize(tx, call, action, r)
+	})
+	return r, err
+}
+
+// StartUpload begins a blob upload into a repository
+// (ecr-public:InitiateLayerUpload).
+func (s *Service) StartUpload(ctx context.Context, call *authz.Call, ref Ref) (string, error) {
+	r, err := s.writeRepository(ctx, call, ref, "ecr-public:InitiateLayerUpload")
+	if err != nil {
+		return "", err
+	}
+	id := NewUploadID()
+	w, err := s.blobs.Upload(ctx, id, false)
+	if err != nil {
+		return "", err
+	}
+	if err := w.Close(); err != nil {
+		return "", err
+	}
+	err = s.store.Tx(ctx, func(tx store.Tx) error {
+		return tx.Registry().CreateUpload(store.Upload{ID: id, AccountID: r.AccountID, Repository: r.Name, CreatedAt: s.now().UTC()})
+	})
+	if err != nil {
+		if w, werr := s.blobs.Upload(ctx, id, true); werr == nil {
+			_ = w.Cancel()
+		}
+		return "", err
+	}
+	return id, nil
+}
+
+// upload finds an upload of the repository (UploadUnknown otherwise).
+func (s *Service) upload(ctx context.Context, r store.Repository, id string) error {
+	return s.view(ctx, func(tx store.Tx) error {
+		u, err := tx.Registry().GetUpload(id)
+		if errors.Is(err, store.ErrNotFound) || (err == nil && (u.AccountID != r.AccountID || u.Repository != r.Name)) {
+			return coded(errs.NotFound, CodeUploadUnknown, "upload %s is unknown to repository %s", id, r.Name)
+		}
+		return err
+	})
+}
+
+// UploadStatus returns how many bytes an upload holds.
+func (s *Service) UploadStatus(ctx context.Context, call *authz.Call, ref Ref, id string) (int64, error) {
+	r, err := s.writeRepository(ctx, call, ref, "ecr-public:UploadLayerPart")
+	if err != nil {
+		return 0, err
+	}
+	if err := s.upload(ctx, r, id); err != nil {
+		return 0, err
+	}
+	w, err := s.blobs.Upload(ctx, id, true)
+	if err != nil {
+		return 0, s.uploadErr(err, id)
+	}
+	defer w.Close()
+	return w.Size(), nil
+}
+
+func (s *Service) uploadErr(err error, id string) error {
+	if errors.Is(err, blob.ErrUploadNotFound) {
+		return coded(errs.NotFound, CodeUploadUnknown, "upload %s is unknown", id)
+	}
+	return err
+}
+
+// AppendUpload writes a chunk at offset (ecr-public:UploadLayerPart). offset
+// -1 appends wherever the upload is. The chunk must start where the upload
+// ends: anything else is UploadInvalid and changes nothing. It returns the
+// upload's new size.
+func (s *Service) AppendUpload(ctx context.Context, call *authz.Call, ref Ref, id string, offset int64, body io.Reader) (int64, error) {
+	r, err := s.writeRepository(ctx, call, ref, "ecr-public:UploadLayerPart")
+	if err != nil {
+		return 0, err
+	}
+	if err := s.upload(ctx, r, id); err != nil {
+		return 0, err
+	}
+	w, err := s.blobs.Upload(ctx, id, true)
+	if err != nil {
+		return 0, s.uploadErr(err, id)
+	}
+	if offset >= 0 && offset != w.Size() {
+		size := w.Size()
+		w.Close()
+		return size, coded(errs.Invalid, CodeUploadInvalid, "the chunk starts at byte %d, but the upload holds %d bytes", offset, size)
+	}
+	if _, err := io.Copy(w, body); err != nil {
+		// Keep what arrived intact: a client may resume from Size.
+		w.Close()
+		return 0, coded(errs.Invalid, CodeUploadInvalid, "the chunk did not arrive whole: %v", err)
+	}
+	size := w.Size()
+	return size, w.Close()
+}
+
+// CompleteUpload writes a last chunk (possibly empty), verifies the digest
+// and links the blob to the repository (ecr-public:CompleteLayerUpload). On a
+// digest mismatch nothing becomes visible and the upload is gone.
+func (s *Service) CompleteUpload(ctx context.Context, call *authz.Call, ref Ref, id string, d digest.Digest, offset int64, last io.Reader) (int64, error) {
+	r, err := s.writeRepository(ctx, call, ref, "ecr-public:CompleteLayerUpload")
+	if err != nil {
+		return 0, err
+	}
+	if err := s.upload(ctx, r, id); err != nil {
+		return 0, err
+	}
+	w, err := s.blobs.Upload(ctx, id, true)
+	if err != nil {
+		return 0, s.uploadErr(err, id)
+	}
+	if last != nil {
+		if offset >= 0 && offset != w.Size() {
+			size := w.Size()
+			w.Close()
+			return size, coded(errs.Invalid, CodeUploadInvalid, "the chunk starts at byte %d, but the upload holds %d bytes", offset, size)
+		}
+		if _, err := io.Copy(w, last); err != nil {
+			w.Close()
+			return 0, coded(errs.Invalid, CodeUploadInvalid, "the chunk did not arrive whole: %v", err)
+		}
+	}
+	size, err := w.Commit(ctx, d)
+	if errors.Is(err, blob.ErrDigestMismatch) {
+		s.dropUpload(ctx, id)
+		return 0, coded(errs.Invalid, CodeDigestMismatch, "the uploaded content does not match digest %s", d)
+	}
+	if errors.Is(err, blob.ErrUnsupportedAlgorithm) {
+		w.Close()
+		return 0, coded(errs.Invalid, CodeDigestInvalid, "unsupported digest algorithm %s", d.Algorithm())
+	}
+	if err != nil {
+		return 0, err
+	}
+	err = s.store.Tx(ctx, func(tx store.Tx) error {
+		if err := tx.Registry().LinkBlob(r.AccountID, r.Name, d.String(), size); err != nil {
+			return err
+		}
+		return tx.Registry().DeleteUpload(id)
+	})
+	return size, err
+}
+
+func (s *Service) dropUpload(ctx context.Context, id string) {
+	_ = s.store.Tx(ctx, func(tx store.Tx) error { return tx.Registry().DeleteUpload(id) })
+}
+
+// CancelUpload discards an upload.
+func (s *Service) CancelUpload(ctx context.Context, call *authz.Call, ref Ref, id string) error {
+	r, err := s.writeRepository(ctx, call, ref, "ecr-public:UploadLayerPart")
+	if err != nil {
+		return err
+	}
+	if err := s.upload(ctx, r, id); err != nil {
+		return err
+	}
+	if w, err := s.blobs.Upload(ctx, id, true); err == nil {
+		_ = w.Cancel()
+	}
+	s.dropUpload(ctx, id)
+	return nil
+}
+
+// MountBlob links a blob from another repository (which anyone may read) into
+// ref (ecr-public:InitiateLayerUpload on the target). ok is false when the
+// source does not have it; the caller then starts a normal upload.
+func (s *Service) MountBlob(ctx context.Context, call *authz.Call, ref, from Ref, d digest.Digest) (bool, error) {
+	r, err := s.writeRepository(ctx, call, ref, "ecr-public:InitiateLayerUpload")
+	if err != nil {
+		return false, err
+	}
+	size, err := s.BlobSize(ctx, from, d)
+	if err != nil {
+		return false, nil
+	}
+	err = s.store.Tx(ctx, func(tx store.Tx) error {
+		return tx.Registry().LinkBlob(r.AccountID, r.Name, d.String(), size)
+	})
+	return err == nil, err
+}
+
+// DeleteBlob unlinks a blob from a repository (ecr-public:BatchDeleteImage),
+// and removes it from the blob store when no repository links it any more.
+func (s *Service) DeleteBlob(ctx context.Context, call *authz.Call, ref Ref, d digest.Digest) error {
+	r, err := s.writeRepository(ctx, call, ref, "ecr-public:BatchDeleteImage")
+	if err != nil {
+		return err
+	}
+	err = s.store.Tx(ctx, func(tx store.Tx) error {
+		err := tx.Registry().UnlinkBlob(r.AccountID, r.Name, d.String())
+		if errors.Is(err, store.ErrNotFound) {
+			return coded(errs.NotFound, CodeBlobUnknown, "blob %s is not in repository %s", d, r.Name)
+		}
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	return s.deleteBlobIfUnused(ctx, d.String())
+}
+
+func (s *Service) deleteBlobIfUnused(ctx context.Context, d string) error {
+	var used bool
+	err := s.view(ctx, func(tx store.Tx) error {
+		var err error
+		used, err = tx.Registry().BlobInUse(d)
+		return err
+	})
+	if err != nil || used {
+		return err
+	}
+	dg, err := digest.Parse(d)
+	if err != nil {
+		return err
+	}
+	if err := s.blobs.Delete(ctx, dg); err != nil && !errors.Is(err, blob.ErrNotFound) {
+		return err
+	}
+	return nil
+}
