@@ -8,7 +8,6 @@ import (
 	"context"
 	"errors"
 	"regexp"
-	"sync"
 	"unicode/utf8"
 
 	"github.com/wharf-project/wharf/internal/authz"
@@ -186,18 +185,6 @@ func (s *Service) DescribeRegistry(ctx context.Context, call *authz.Call) (Regis
 // maxDisplayNameChars is RegistryDisplayName's limit.
 const maxDisplayNameChars = 100
 
-// PLACEHOLDER — registry display names live in process memory until the
-// store has a field for them (store.Account.DisplayName, with an
-// Accounts().SetDisplayName). They are lost on restart and not shared
-// between replicas. Keyed by service and account, so that services over
-// different stores (tests) do not see each other's names.
-var registryDisplayNames sync.Map // displayNameKey → string
-
-type displayNameKey struct {
-	svc     *Service
-	account string
-}
-
 // GetRegistryCatalogData returns the caller's registry display name
 // (ecr-public:GetRegistryCatalogData on the registry ARN).
 func (s *Service) GetRegistryCatalogData(ctx context.Context, call *authz.Call) (string, error) {
@@ -205,15 +192,16 @@ func (s *Service) GetRegistryCatalogData(ctx context.Context, call *authz.Call) 
 	if err != nil {
 		return "", err
 	}
+	var name string
 	err = s.view(ctx, func(tx store.Tx) error {
-		return s.authz.Authorize(tx, call, "ecr-public:GetRegistryCatalogData", s.RegistryARN(account), nil, nil)
+		if err := s.authz.Authorize(tx, call, "ecr-public:GetRegistryCatalogData", s.RegistryARN(account), nil, nil); err != nil {
+			return err
+		}
+		a, err := tx.Accounts().Get(account)
+		name = a.DisplayName
+		return err
 	})
-	if err != nil {
-		return "", err
-	}
-	name, _ := registryDisplayNames.Load(displayNameKey{s, account})
-	n, _ := name.(string)
-	return n, nil
+	return name, err
 }
 
 // PutRegistryCatalogData sets the caller's registry display name
@@ -226,12 +214,11 @@ func (s *Service) PutRegistryCatalogData(ctx context.Context, call *authz.Call, 
 	if err != nil {
 		return "", err
 	}
-	err = s.view(ctx, func(tx store.Tx) error {
-		return s.authz.Authorize(tx, call, "ecr-public:PutRegistryCatalogData", s.RegistryARN(account), nil, nil)
+	err = s.store.Tx(ctx, func(tx store.Tx) error {
+		if err := s.authz.Authorize(tx, call, "ecr-public:PutRegistryCatalogData", s.RegistryARN(account), nil, nil); err != nil {
+			return err
+		}
+		return tx.Accounts().SetDisplayName(account, displayName)
 	})
-	if err != nil {
-		return "", err
-	}
-	registryDisplayNames.Store(displayNameKey{s, account}, displayName)
-	return displayName, nil
+	return displayName, err
 }

@@ -76,8 +76,11 @@ type Account struct {
 	ID string
 	// Alias is the account's ECR Public registry alias (the first path
 	// segment of its image names), unique across accounts; "" until set.
-	Alias     string
-	CreatedAt time.Time
+	Alias string
+	// DisplayName is the registry's display name (ECR Public registry
+	// catalog data), "" for none.
+	DisplayName string
+	CreatedAt   time.Time
 }
 
 // Accounts stores accounts.
@@ -89,6 +92,8 @@ type Accounts interface {
 	// SetAlias sets the registry alias (ErrAlreadyExists when another
 	// account has it).
 	SetAlias(id, alias string) error
+	// SetDisplayName sets the registry's display name.
+	SetDisplayName(id, name string) error
 	List() ([]Account, error)
 }
 

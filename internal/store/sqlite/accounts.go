@@ -7,16 +7,16 @@ type accounts struct{ *tx }
 // An account without a registry alias has alias NULL (store.Account.Alias "").
 
 func (t accounts) Create(a store.Account) error {
-	_, err := t.exec(`INSERT INTO accounts (id, alias, created_at) VALUES (?, nullif(?, ''), ?)`,
-		a.ID, a.Alias, dbTime(a.CreatedAt))
+	_, err := t.exec(`INSERT INTO accounts (id, alias, display_name, created_at) VALUES (?, nullif(?, ''), ?, ?)`,
+		a.ID, a.Alias, a.DisplayName, dbTime(a.CreatedAt))
 	return wrap(err, "create account %s", a.ID)
 }
 
-const accountCols = `id, ifnull(alias, ''), created_at`
+const accountCols = `id, ifnull(alias, ''), display_name, created_at`
 
 func scanAccount(s scanner) (store.Account, error) {
 	var a store.Account
-	err := s.Scan(&a.ID, &a.Alias, nullTime{&a.CreatedAt})
+	err := s.Scan(&a.ID, &a.Alias, &a.DisplayName, nullTime{&a.CreatedAt})
 	return a, err
 }
 
@@ -35,6 +35,12 @@ func (t accounts) GetByAlias(alias string) (store.Account, error) {
 func (t accounts) SetAlias(id, alias string) error {
 	err := affected(t.exec(`UPDATE accounts SET alias = nullif(?, '') WHERE id = ?`, alias, id))
 	return wrap(err, "set alias of account %s to %q", id, alias)
+}
+
+// SetDisplayName sets an account's registry display name.
+func (t accounts) SetDisplayName(id, name string) error {
+	err := affected(t.exec(`UPDATE accounts SET display_name = ? WHERE id = ?`, name, id))
+	return wrap(err, "set display name of account %s", id)
 }
 
 func (t accounts) List() ([]store.Account, error) {

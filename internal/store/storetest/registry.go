@@ -253,6 +253,23 @@ func sorted(ss ...string) []string {
 }
 
 var registryTests = []test{
+	{"AccountDisplayName", func(h *harness) {
+		acct := acctA
+		h.do(func(tx store.Tx) error { return tx.Accounts().SetDisplayName(acct, "Example Corp — images") })
+		h.do(func(tx store.Tx) error {
+			a, err := tx.Accounts().Get(acct)
+			if err == nil && a.DisplayName != "Example Corp — images" {
+				h.t.Errorf("display name %q", a.DisplayName)
+			}
+			return err
+		})
+		h.do(func(tx store.Tx) error {
+			if err := tx.Accounts().SetDisplayName("999999999990", "x"); !errors.Is(err, store.ErrNotFound) {
+				h.t.Errorf("SetDisplayName of a missing account: %v, want ErrNotFound", err)
+			}
+			return nil
+		})
+	}},
 	// Repositories.
 	{"CreateGetRepository", func(h *harness) {
 		r := repository(acctA, "project-a/nginx-web-app")

@@ -18,6 +18,9 @@ UPDATE accounts SET registry_alias = nullif(alias, '');
 ALTER TABLE accounts DROP COLUMN alias;
 ALTER TABLE accounts RENAME COLUMN registry_alias TO alias;
 
+-- The registry's display name (ECR Public registry catalog data).
+ALTER TABLE accounts ADD COLUMN display_name TEXT NOT NULL DEFAULT '';
+
 -- Aliases are unique across accounts, case-sensitively.
 CREATE UNIQUE INDEX accounts_alias ON accounts (alias);
 
