@@ -153,8 +153,9 @@ func (s *Service) AppendUpload(ctx context.Context, call *authz.Call, ref Ref, i
 	}
 	if _, err := io.Copy(w, body); err != nil {
 		// Keep what arrived intact: a client may resume from Size.
+		size := w.Size()
 		w.Close()
-		return 0, coded(errs.Invalid, CodeUploadInvalid, "the chunk did not arrive whole: %v", err)
+		return size, coded(errs.Invalid, CodeUploadInvalid, "the chunk did not arrive whole: %v", err)
 	}
 	size := w.Size()
 	return size, w.Close()

@@ -1,7 +1,6 @@
 package registry
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -55,8 +54,8 @@ func parseManifest(content []byte, contentType string) (document, string, error)
 	if len(content) > MaxManifestSize {
 		return doc, "", coded(errs.Invalid, CodeManifestTooLarge, "the manifest is %d bytes; the limit is %d", len(content), MaxManifestSize)
 	}
-	dec := json.NewDecoder(bytes.NewReader(content))
-	if err := dec.Decode(&doc); err != nil {
+	// json.Unmarshal, unlike a Decoder, rejects data after the document.
+	if err := json.Unmarshal(content, &doc); err != nil {
 		return doc, "", coded(errs.Invalid, CodeManifestInvalid, "the manifest is not valid JSON: %v", err)
 	}
 	if doc.SchemaVersion == nil || *doc.SchemaVersion != 2 {

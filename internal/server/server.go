@@ -72,12 +72,21 @@ func (s *Server) Handler() http.Handler {
 	})
 	mux.Handle("GET /metrics", s.Metrics)
 	if s.OCI != nil {
-		mux.Handle("/v2/", s.OCI)
 		mux.HandleFunc("GET /token", s.OCI.Token)
 		mux.HandleFunc("GET /token/", s.OCI.Token)
 	}
 	mux.HandleFunc("/", s.root)
-	return httpx.Wrap(mux, s.Log, s.Metrics, route)
+	// /v2/ paths bypass ServeMux, which would clean "..", "." and "//" and
+	// redirect a write to another repository's path; the OCI adapter checks
+	// names itself.
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s.OCI != nil && strings.HasPrefix(r.URL.Path, "/v2/") {
+			s.OCI.ServeHTTP(w, r)
+			return
+		}
+		mux.ServeHTTP(w, r)
+	})
+	return httpx.Wrap(h, s.Log, s.Metrics, route)
 }
 
 // route names a request for metrics.

@@ -42,7 +42,7 @@ var errorTable = map[string]struct {
 }{
 	registry.CodeRepositoryNotFound:  {"NAME_UNKNOWN", 404},
 	registry.CodeNameInvalid:         {"NAME_INVALID", 400},
-	registry.CodeTagInvalid:          {"TAG_INVALID", 400},
+	registry.CodeTagInvalid:          {"MANIFEST_INVALID", 400}, // the spec's closed list has no TAG_INVALID
 	registry.CodeDigestInvalid:       {"DIGEST_INVALID", 400},
 	registry.CodeDigestMismatch:      {"DIGEST_INVALID", 400},
 	registry.CodeBlobUnknown:         {"BLOB_UNKNOWN", 404},
@@ -177,7 +177,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, err)
 		return
 	}
-	path := strings.TrimPrefix(r.URL.Path, "/v2/")
+	// Paths are split as sent: an encoded slash is not a separator, and dot
+	// or empty segments are never cleaned into another repository's path.
+	path := strings.TrimPrefix(r.URL.EscapedPath(), "/v2/")
 	if path == "" {
 		if sub == nil {
 			h.writeError(w, r, errs.Coded(errs.Unauthenticated, "UNAUTHORIZED", "authentication required"))
@@ -191,9 +193,22 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.catalog(w, r)
 		return
 	}
-	name, kind, rest, ok := splitPath(path)
+	name, kind, rawRest, ok := splitPath(path)
 	if !ok {
 		h.writeError(w, r, errs.Coded(errs.NotFound, registry.CodeRepositoryNotFound, "no such endpoint: %s", r.URL.Path))
+		return
+	}
+	if strings.Contains(name, "%") || hasDotOrEmptySegment(name) {
+		h.writeError(w, r, errs.Coded(errs.Invalid, registry.CodeNameInvalid, "invalid repository name %q: no escapes, dot segments or empty segments", name))
+		return
+	}
+	rest, err := url.PathUnescape(rawRest)
+	if err != nil || strings.Contains(rest, "/") || rest == "." || rest == ".." {
+		if kind == "uploads" {
+			h.writeError(w, r, errs.Coded(errs.NotFound, registry.CodeUploadUnknown, "upload %q is unknown", rawRest))
+		} else {
+			h.writeError(w, r, errs.Coded(errs.Invalid, registry.CodeNameInvalid, "invalid path %q", r.URL.EscapedPath()))
+		}
 		return
 	}
 	ref, err := registry.ParseImageName(name)
@@ -214,6 +229,15 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case "referrers":
 		h.referrers(w, r, ref, rest)
 	}
+}
+
+func hasDotOrEmptySegment(name string) bool {
+	for _, seg := range strings.Split(name, "/") {
+		if seg == "" || seg == "." || seg == ".." {
+			return true
+		}
+	}
+	return false
 }
 
 // splitPath divides "<name>/<kind>/<rest>" where kind is blobs, blobs/uploads,
