@@ -64,8 +64,7 @@ var tests = []test{
 		id := h.id()
 		w := h.start(id)
 		broken := errors.New("connection reset")
-		body := io.MultiReader(bytes.NewReader(content[:100_001]), errReader{broken})
-		n, err := io.Copy(w, body)
+		n, err := io.Copy(w, &brokenBody{content[:100_001], broken})
 		if !errors.Is(err, broken) || n != 100_001 || w.Size() != 100_001 {
 			h.t.Fatalf("io.Copy of a broken body = %d, %v (Size %d), want 100001, the body's error", n, err, w.Size())
 		}
@@ -666,7 +665,21 @@ func badIDs() []string {
 	}
 }
 
-// errReader fails every read.
-type errReader struct{ err error }
+// brokenBody returns data in reads of at most 7000 bytes, the last of them
+// together with err, as a request body cut off mid-way does.
+type brokenBody struct {
+	data []byte
+	err  error
+}
 
-func (r errReader) Read([]byte) (int, error) { return 0, r.err }
+func (r *brokenBody) Read(p []byte) (int, error) {
+	if len(r.data) == 0 {
+		return 0, r.err
+	}
+	n := copy(p[:min(len(p), 7000)], r.data)
+	r.data = r.data[n:]
+	if len(r.data) == 0 {
+		return n, r.err
+	}
+	return n, nil
+}

@@ -29,11 +29,16 @@
 //     renames a new state into place. Bytes past state's size (written but
 //     not yet saved when the process died) are cut off when the upload is
 //     resumed, and the client resumes from Size. An upload whose state or
-//     data is missing or unreadable is ErrUploadNotFound, and removed.
+//     data is missing or unreadable is ErrUploadNotFound (removed at once
+//     when its state is unreadable, by Purge when its data is gone). Commit
+//     trusts the saved hash state and does not re-read data: that fsync is
+//     what makes the two agree.
 //   - Only the writer holding the flock on uploads/<id>/data touches the
 //     upload; a second Upload of the same id fails until it lets go. A lock
 //     taken on a file that was committed or discarded meanwhile is noticed
 //     (the path no longer names the locked file) and comes to nothing.
+//     Where flock(2) is missing (Windows, Solaris, AIX) nothing enforces
+//     this.
 //
 // Nothing under uploads/ or tmp/ is ever visible as a blob. An abandoned
 // upload stays until Purge removes it (or it is resumed and finished).
@@ -53,6 +58,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"syscall"
 
 	"github.com/opencontainers/go-digest"
 
@@ -60,7 +66,8 @@ import (
 )
 
 // Store keeps blobs and uploads under a root directory. It is safe for
-// concurrent use, also by several processes sharing the root.
+// concurrent use, also by several processes sharing the root on a local
+// filesystem (flock over NFS is not to be relied on).
 type Store struct {
 	root string
 }
@@ -194,9 +201,10 @@ func (s *Store) Delete(ctx context.Context, d digest.Digest) error {
 	return nil
 }
 
-// notFound turns a missing file into blob.ErrNotFound.
+// notFound turns a missing file into blob.ErrNotFound (ENOTDIR: a file
+// where a fan-out directory should be holds no blobs either).
 func notFound(d digest.Digest, err error) error {
-	if errors.Is(err, os.ErrNotExist) {
+	if errors.Is(err, os.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
 		return fmt.Errorf("%w: %s", blob.ErrNotFound, d)
 	}
 	return fmt.Errorf("blob/fs: %w", err)

@@ -351,7 +351,7 @@ func TestCrashMidUpload(t *testing.T) {
 	}
 	root := t.TempDir()
 	const saved = 1 << 20
-	cmd := exec.Command(os.Args[0], "-test.run=^TestCrashChild$")
+	cmd := exec.Command(os.Args[0])
 	cmd.Env = append(os.Environ(), "WHARF_BLOBFS_CRASH_ROOT="+root)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
@@ -412,28 +412,44 @@ func TestCrashMidUpload(t *testing.T) {
 
 func crashStream() *mrand.ChaCha8 { return mrand.NewChaCha8([32]byte{'c', 'r', 'a', 's', 'h'}) }
 
-// TestCrashChild is the process TestCrashMidUpload kills: it saves 1 MiB,
-// then writes until killed.
-func TestCrashChild(t *testing.T) {
-	root := os.Getenv("WHARF_BLOBFS_CRASH_ROOT")
-	if root == "" {
-		t.Skip("run by TestCrashMidUpload")
+// TestMain doubles as the process TestCrashMidUpload kills.
+func TestMain(m *testing.M) {
+	if root := os.Getenv("WHARF_BLOBFS_CRASH_ROOT"); root != "" {
+		crashChild(root)
 	}
-	s := newStore(t, root)
+	os.Exit(m.Run())
+}
+
+// crashChild saves 1 MiB of an upload, then writes until killed.
+func crashChild(root string) {
+	fail := func(err error) {
+		fmt.Fprintln(os.Stderr, "crash child:", err)
+		os.Exit(2)
+	}
+	s, err := fs.New(root)
+	if err != nil {
+		fail(err)
+	}
 	src := crashStream()
 	buf := make([]byte, 1<<20)
 	src.Read(buf)
-	upload(t, s, "crash", buf)
-	w, err := s.Upload(ctx, "crash", true)
+	w, err := s.Upload(ctx, "crash", false)
 	if err != nil {
-		t.Fatal(err)
+		fail(err)
+	}
+	w.Write(buf)
+	if err := w.Close(); err != nil {
+		fail(err)
+	}
+	if w, err = s.Upload(ctx, "crash", true); err != nil {
+		fail(err)
 	}
 	fmt.Println("writing")
 	for i := 0; ; i++ {
 		chunk := buf[:1+(i*7919)%len(buf)]
 		src.Read(chunk)
 		if _, err := w.Write(chunk); err != nil {
-			t.Fatal(err)
+			fail(err)
 		}
 	}
 }
@@ -588,4 +604,43 @@ func peakRSS() int64 {
 		}
 	}
 	return 0
+}
+
+// TestCommitFailureKeepsUpload: a Commit that fails for the filesystem's
+// reasons, not the content's, keeps the upload for another try.
+func TestCommitFailureKeepsUpload(t *testing.T) {
+	root := t.TempDir()
+	s := newStore(t, root)
+	content := random(4, 70_000)
+	d := digest.FromBytes(content)
+	// A file where the fan-out directory should be: the rename fails.
+	fanout := filepath.Join(root, "blobs", "sha256", d.Encoded()[:2])
+	if err := os.WriteFile(fanout, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	upload(t, s, "u", content[:1000])
+	w, err := s.Upload(ctx, "u", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Write(content[1000:])
+	if _, err := w.Commit(ctx, d); err == nil || errors.Is(err, blob.ErrDigestMismatch) {
+		t.Fatalf("Commit into a file: %v, want a filesystem error", err)
+	}
+	if _, err := s.Stat(ctx, d); !errors.Is(err, blob.ErrNotFound) {
+		t.Errorf("Stat: %v", err)
+	}
+	os.Remove(fanout)
+	if w, err = s.Upload(ctx, "u", true); err != nil || w.Size() != int64(len(content)) {
+		t.Fatalf("resume after the failed Commit: %v", err)
+	}
+	if fi, _ := os.Stat(filepath.Join(root, "uploads", "u", "data")); fi.Mode().Perm() != 0o644 {
+		t.Errorf("data mode: %v", fi.Mode())
+	}
+	if _, err := w.Commit(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	if left, _ := leftovers(root); len(left) > 0 {
+		t.Errorf("left behind: %q", left)
+	}
 }

@@ -352,8 +352,15 @@ func (w *writer) Commit(ctx context.Context, d digest.Digest) (int64, error) {
 		w.discard()
 		return w.size, nil
 	}
-	if err := w.publish(final); err != nil {
-		return 0, w.closeWith(fmt.Errorf("blob/fs: commit %s: %w", d, err))
+	if renamed, err := w.publish(final); err != nil {
+		err = fmt.Errorf("blob/fs: upload %s: commit %s: %w", w.id, d, err)
+		if renamed {
+			// The blob is in place, complete; only its durability is in
+			// doubt, and the upload has no data left to resume.
+			w.discard()
+			return 0, err
+		}
+		return 0, w.closeWith(err)
 	}
 	// The blob is durable. What is left of the upload is its state, which
 	// no resume can use without data; a failure to remove it leaves a
@@ -362,28 +369,29 @@ func (w *writer) Commit(ctx context.Context, d digest.Digest) (int64, error) {
 	return w.size, nil
 }
 
-// publish moves the verified data file to final durably.
-func (w *writer) publish(final string) (err error) {
+// publish moves the verified data file to final durably. renamed says
+// whether it got as far as the rename.
+func (w *writer) publish(final string) (renamed bool, err error) {
 	if err := w.f.Sync(); err != nil {
-		return err
+		return false, err
 	}
 	dir := filepath.Dir(final)
 	switch err := os.Mkdir(dir, 0o755); {
 	case err == nil:
 		if err := syncDir(filepath.Dir(dir)); err != nil {
-			return err
+			return false, err
 		}
 	case !errors.Is(err, iofs.ErrExist):
-		return err
+		return false, err
 	}
 	if err := w.f.Chmod(0o444); err != nil {
-		return err
+		return false, err
 	}
 	if err := os.Rename(filepath.Join(w.dir, dataName), final); err != nil {
 		w.f.Chmod(0o644)
-		return err
+		return false, err
 	}
-	return syncDir(dir)
+	return true, syncDir(dir)
 }
 
 // Close saves the state for a later Upload(id, true) and lets go of the
