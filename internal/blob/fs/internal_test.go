@@ -50,7 +50,7 @@ func TestFailedWriteKeepsHashes(t *testing.T) {
 			for _, c := range []struct {
 				alg digest.Algorithm
 				h   hash.Hash
-			}{{digest.SHA256, w.h256}, {digest.SHA512, w.h512}} {
+			}{{digest.SHA256, w.h256}} {
 				if got, want := digest.NewDigest(c.alg, c.h), c.alg.FromBytes(content); got != want {
 					t.Errorf("%s after a failed write: %s, want %s", c.alg, got, want)
 				}
