@@ -419,7 +419,9 @@ func TestCatalogData(t *testing.T) {
 	if cd := m["catalogData"].(obj); cd["description"] != "d1" || !strings.HasSuffix(cd["logoUrl"].(string), digestOf(logo1)) {
 		t.Fatalf("PutRepositoryCatalogData = %v", m)
 	}
-	m = e.ok("PutRepositoryCatalogData", obj{"repositoryName": "app", "catalogData": obj{"aboutText": "about", "operatingSystems": []string{"Linux"}, "logoImageBlob": logo2}})
+	if m = e.ok("PutRepositoryCatalogData", obj{"repositoryName": "app", "catalogData": obj{"aboutText": "about", "operatingSystems": []string{"Linux"}, "logoImageBlob": logo2}}); m["catalogData"] == nil {
+		t.Fatalf("PutRepositoryCatalogData = %v", m)
+	}
 	m = e.ok("GetRepositoryCatalogData", obj{"repositoryName": "app"})
 	cd := m["catalogData"].(obj)
 	if cd["description"] != nil || cd["aboutText"] != "about" || !strings.HasSuffix(cd["logoUrl"].(string), digestOf(logo2)) {
