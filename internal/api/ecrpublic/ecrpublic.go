@@ -14,6 +14,7 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"regexp"
 	"strconv"
 	"time"
 
@@ -217,6 +218,13 @@ func invalid(format string, args ...any) error {
 }
 
 // missing is the error for a required member that is absent.
+// uploadIDRE is the model's UploadId pattern.
+var uploadIDRE = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+
+func badUploadID(id string) error {
+	return invalid("1 validation error detected: Value '%s' at 'uploadId' failed to satisfy constraint: Member must satisfy regular expression pattern: [0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}", id)
+}
+
 func missing(member string) error {
 	return invalid("1 validation error detected: Value null at '%s' failed to satisfy constraint: Member must not be null", member)
 }

@@ -784,3 +784,15 @@ func TestCrossAccount(t *testing.T) {
 	e.okAs(otherRoot, "InitiateLayerUpload", in)
 	e.failAs(otherRoot, "InitiateLayerUpload", obj{"repositoryName": "shared"}, "RepositoryNotFoundException")
 }
+
+// TestUploadIDPattern: upload IDs that break the model's UUID pattern are
+// InvalidParameterException before any lookup, as AWS validates members first.
+func TestUploadIDPattern(t *testing.T) {
+	e := newEnv(t)
+	e.ok("CreateRepository", obj{"repositoryName": "app"})
+	for _, id := range []string{"not-a-uuid", "../x", "0000000-0000-0000-0000-000000000000"} {
+		e.fail("UploadLayerPart", obj{"repositoryName": "app", "uploadId": id, "partFirstByte": 0, "partLastByte": 0, "layerPartBlob": []byte("x")}, "InvalidParameterException")
+		e.fail("CompleteLayerUpload", obj{"repositoryName": "app", "uploadId": id, "layerDigests": []string{"sha256:" + strings.Repeat("0", 64)}}, "InvalidParameterException")
+	}
+	e.fail("UploadLayerPart", obj{"repositoryName": "app", "uploadId": "00000000-0000-4000-8000-000000000000", "partFirstByte": 0, "partLastByte": 0, "layerPartBlob": []byte("x")}, "UploadNotFoundException")
+}

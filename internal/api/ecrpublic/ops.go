@@ -431,6 +431,8 @@ func (h *Handler) table() map[string]op {
 			switch {
 			case in.UploadID == "":
 				return nil, missing("uploadId")
+			case !uploadIDRE.MatchString(in.UploadID):
+				return nil, badUploadID(in.UploadID)
 			case in.PartFirstByte == nil:
 				return nil, missing("partFirstByte")
 			case in.PartLastByte == nil:
@@ -464,6 +466,9 @@ func (h *Handler) table() map[string]op {
 			}
 			if in.UploadID == "" {
 				return nil, missing("uploadId")
+			}
+			if !uploadIDRE.MatchString(in.UploadID) {
+				return nil, badUploadID(in.UploadID)
 			}
 			if in.LayerDigests == nil {
 				return nil, missing("layerDigests")
