@@ -106,18 +106,28 @@ func (s *Service) upload(ctx context.Context, r store.Repository, id string) err
 	})
 }
 
-// UploadStatus returns how many bytes an upload holds.
-func (s *Service) UploadStatus(ctx context.Context, call *authz.Call, ref Ref, id string) (int64, error) {
-	r, err := s.writeRepository(ctx, call, ref, "ecr-public:UploadLayerPart")
+// openUpload authorizes action on the repository, checks the upload is one
+// of its own and resumes it.
+func (s *Service) openUpload(ctx context.Context, call *authz.Call, ref Ref, id, action string) (store.Repository, blob.Writer, error) {
+	r, err := s.writeRepository(ctx, call, ref, action)
 	if err != nil {
-		return 0, err
+		return r, nil, err
 	}
 	if err := s.upload(ctx, r, id); err != nil {
-		return 0, err
+		return r, nil, err
 	}
 	w, err := s.blobs.Upload(ctx, id, true)
 	if err != nil {
-		return 0, s.uploadErr(err, id)
+		return r, nil, s.uploadErr(err, id)
+	}
+	return r, w, nil
+}
+
+// UploadStatus returns how many bytes an upload holds.
+func (s *Service) UploadStatus(ctx context.Context, call *authz.Call, ref Ref, id string) (int64, error) {
+	_, w, err := s.openUpload(ctx, call, ref, id, "ecr-public:UploadLayerPart")
+	if err != nil {
+		return 0, err
 	}
 	defer w.Close()
 	return w.Size(), nil
@@ -135,16 +145,9 @@ func (s *Service) uploadErr(err error, id string) error {
 // ends: anything else is UploadInvalid and changes nothing. It returns the
 // upload's new size.
 func (s *Service) AppendUpload(ctx context.Context, call *authz.Call, ref Ref, id string, offset int64, body io.Reader) (int64, error) {
-	r, err := s.writeRepository(ctx, call, ref, "ecr-public:UploadLayerPart")
+	_, w, err := s.openUpload(ctx, call, ref, id, "ecr-public:UploadLayerPart")
 	if err != nil {
 		return 0, err
-	}
-	if err := s.upload(ctx, r, id); err != nil {
-		return 0, err
-	}
-	w, err := s.blobs.Upload(ctx, id, true)
-	if err != nil {
-		return 0, s.uploadErr(err, id)
 	}
 	if offset >= 0 && offset != w.Size() {
 		size := w.Size()
@@ -165,16 +168,9 @@ func (s *Service) AppendUpload(ctx context.Context, call *authz.Call, ref Ref, i
 // and links the blob to the repository (ecr-public:CompleteLayerUpload). On a
 // digest mismatch nothing becomes visible and the upload is gone.
 func (s *Service) CompleteUpload(ctx context.Context, call *authz.Call, ref Ref, id string, d digest.Digest, offset int64, last io.Reader) (int64, error) {
-	r, err := s.writeRepository(ctx, call, ref, "ecr-public:CompleteLayerUpload")
+	r, w, err := s.openUpload(ctx, call, ref, id, "ecr-public:CompleteLayerUpload")
 	if err != nil {
 		return 0, err
-	}
-	if err := s.upload(ctx, r, id); err != nil {
-		return 0, err
-	}
-	w, err := s.blobs.Upload(ctx, id, true)
-	if err != nil {
-		return 0, s.uploadErr(err, id)
 	}
 	if last != nil {
 		if offset >= 0 && offset != w.Size() {
