@@ -196,7 +196,7 @@ func (s *Service) CompleteUpload(ctx context.Context, call *authz.Call, ref Ref,
 		return 0, err
 	}
 	err = s.store.Tx(ctx, func(tx store.Tx) error {
-		if err := tx.Registry().LinkBlob(r.AccountID, r.Name, d.String(), size); err != nil {
+		if err := s.linkBlob(ctx, tx, r.AccountID, r.Name, d, size); err != nil {
 			return err
 		}
 		return tx.Registry().DeleteUpload(id)
@@ -237,7 +237,7 @@ func (s *Service) MountBlob(ctx context.Context, call *authz.Call, ref, from Ref
 		return false, nil
 	}
 	err = s.store.Tx(ctx, func(tx store.Tx) error {
-		return tx.Registry().LinkBlob(r.AccountID, r.Name, d.String(), size)
+		return s.linkBlob(ctx, tx, r.AccountID, r.Name, d, size)
 	})
 	return err == nil, err
 }
@@ -263,21 +263,35 @@ func (s *Service) DeleteBlob(ctx context.Context, call *authz.Call, ref Ref, d d
 }
 
 func (s *Service) deleteBlobIfUnused(ctx context.Context, d string) error {
-	var used bool
-	err := s.view(ctx, func(tx store.Tx) error {
-		var err error
-		used, err = tx.Registry().BlobInUse(d)
-		return err
-	})
-	if err != nil || used {
-		return err
-	}
 	dg, err := digest.Parse(d)
 	if err != nil {
 		return err
 	}
-	if err := s.blobs.Delete(ctx, dg); err != nil && !errors.Is(err, blob.ErrNotFound) {
+	// The check and the delete share one write transaction, and every link
+	// is made in a write transaction that first checks the blob is there
+	// (linkBlob): so a blob is never deleted under a link made after the
+	// check, and a link is never made to a blob deleted before it.
+	return s.store.Tx(ctx, func(tx store.Tx) error {
+		used, err := tx.Registry().BlobInUse(d)
+		if err != nil || used {
+			return err
+		}
+		if err := s.blobs.Delete(ctx, dg); err != nil && !errors.Is(err, blob.ErrNotFound) {
+			return err
+		}
+		return nil
+	})
+}
+
+// linkBlob links a blob to a repository inside tx, after checking that the
+// blob store still has it (a concurrent delete of the last link may have
+// removed it; the client then uploads again).
+func (s *Service) linkBlob(ctx context.Context, tx store.Tx, account, repo string, d digest.Digest, size int64) error {
+	if _, err := s.blobs.Stat(ctx, d); err != nil {
+		if errors.Is(err, blob.ErrNotFound) {
+			return coded(errs.Unavailable, CodeBlobUnknown, "blob %s was removed while it was being linked; upload it again", d)
+		}
 		return err
 	}
-	return nil
+	return tx.Registry().LinkBlob(account, repo, d.String(), size)
 }

@@ -170,7 +170,7 @@ func (s *Service) CreateRepositoryWithCatalog(ctx context.Context, call *authz.C
 	}
 	if c.LogoDigest != "" {
 		err = s.store.Tx(ctx, func(tx store.Tx) error {
-			return tx.Registry().LinkBlob(info.AccountID, info.Name, c.LogoDigest, int64(len(in.Logo)))
+			return s.linkBlob(ctx, tx, info.AccountID, info.Name, digest.Digest(c.LogoDigest), int64(len(in.Logo)))
 		})
 		if err != nil {
 			return info, CatalogData{}, err
@@ -237,7 +237,7 @@ func (s *Service) PutRepositoryCatalogData(ctx context.Context, call *authz.Call
 			return err
 		}
 		if c.LogoDigest != "" {
-			if err := tx.Registry().LinkBlob(r.AccountID, r.Name, c.LogoDigest, int64(len(in.Logo))); err != nil {
+			if err := s.linkBlob(ctx, tx, r.AccountID, r.Name, digest.Digest(c.LogoDigest), int64(len(in.Logo))); err != nil {
 				return err
 			}
 		}

@@ -106,7 +106,7 @@ func (s *Service) CompleteLayerUpload(ctx context.Context, call *authz.Call, ref
 		return "", err
 	}
 	err = s.store.Tx(ctx, func(tx store.Tx) error {
-		if err := tx.Registry().LinkBlob(r.AccountID, r.Name, d.String(), size); err != nil {
+		if err := s.linkBlob(ctx, tx, r.AccountID, r.Name, d, size); err != nil {
 			return err
 		}
 		return tx.Registry().DeleteUpload(id)
