@@ -127,7 +127,7 @@ func (s *Server) root(w http.ResponseWriter, r *http.Request) {
 	if r.Method == http.MethodPost {
 		ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 		if ct != "application/x-www-form-urlencoded" {
-			writeQueryError(w, iamquery.Namespace, "InvalidAction", "Wharf answers AWS Query requests (Content-Type application/x-www-form-urlencoded) here; ECR Public and the registry API come later.", id, 400)
+			writeQueryError(w, iamquery.Namespace, "InvalidAction", "POST / takes AWS Query requests (IAM, STS: Content-Type application/x-www-form-urlencoded) and ECR Public requests (X-Amz-Target: SpencerFrontendService.*); the registry API is under /v2/.", id, 400)
 			return
 		}
 		var err error
