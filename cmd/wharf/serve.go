@@ -22,7 +22,9 @@ import (
 	"github.com/wharf-project/wharf/internal/api/stsquery"
 	"github.com/wharf-project/wharf/internal/authn"
 	"github.com/wharf-project/wharf/internal/authz"
+	"github.com/wharf-project/wharf/internal/blob"
 	blobfs "github.com/wharf-project/wharf/internal/blob/fs"
+	blobs3 "github.com/wharf-project/wharf/internal/blob/s3"
 	"github.com/wharf-project/wharf/internal/config"
 	"github.com/wharf-project/wharf/internal/httpx"
 	"github.com/wharf-project/wharf/internal/iam"
@@ -31,6 +33,7 @@ import (
 	"github.com/wharf-project/wharf/internal/secrets"
 	"github.com/wharf-project/wharf/internal/server"
 	"github.com/wharf-project/wharf/internal/store"
+	"github.com/wharf-project/wharf/internal/store/postgres"
 	"github.com/wharf-project/wharf/internal/store/sqlite"
 	"github.com/wharf-project/wharf/internal/sts"
 )
@@ -72,6 +75,13 @@ func runServer(ctx context.Context, cfg config.Config, log *slog.Logger, started
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return err
 	}
+	if cfg.DatabaseURL != "" {
+		// Replicas must share one key: a key made here would make this
+		// replica unable to read what the others sealed.
+		if _, err := os.Stat(cfg.SecretKeyFile); err != nil {
+			return fmt.Errorf("scale-out mode needs the shared secret key file %s on every replica (make one once with: head -c 32 /dev/urandom | base64 > FILE, and mount it): %w", cfg.SecretKeyFile, err)
+		}
+	}
 	key, created, err := secrets.LoadOrCreateKeyFile(cfg.SecretKeyFile)
 	if err != nil {
 		return err
@@ -83,7 +93,7 @@ func runServer(ctx context.Context, cfg config.Config, log *slog.Logger, started
 	if err != nil {
 		return err
 	}
-	db, err := sqlite.Open(ctx, filepath.Join(cfg.DataDir, "wharf.db"))
+	db, err := openStore(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
@@ -92,7 +102,7 @@ func runServer(ctx context.Context, cfg config.Config, log *slog.Logger, started
 	if err != nil {
 		return err
 	}
-	blobs, err := blobfs.New(filepath.Join(cfg.DataDir, "blobs"))
+	blobs, err := openBlobs(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
@@ -173,4 +183,33 @@ func writeNew(path string, b []byte) error {
 		return err
 	}
 	return f.Close()
+}
+
+// openStore opens the metadata store the configuration names: the embedded
+// SQLite database, or PostgreSQL for scale-out.
+func openStore(ctx context.Context, cfg config.Config, log *slog.Logger) (store.Store, error) {
+	if cfg.DatabaseURL != "" {
+		db, err := postgres.Open(ctx, cfg.DatabaseURL)
+		if err != nil {
+			return nil, err
+		}
+		log.Info("metadata in PostgreSQL")
+		return db, nil
+	}
+	return sqlite.Open(ctx, filepath.Join(cfg.DataDir, "wharf.db"))
+}
+
+// openBlobs opens the blob store the configuration names: files under the
+// data directory, or an S3-compatible bucket.
+func openBlobs(ctx context.Context, cfg config.Config, log *slog.Logger) (blob.Store, error) {
+	loc, ok, err := cfg.S3()
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return blobfs.New(filepath.Join(cfg.DataDir, "blobs"))
+	}
+	log.Info("blobs in S3", "bucket", loc.Bucket, "prefix", loc.Prefix, "endpoint", loc.Endpoint)
+	return blobs3.New(ctx, blobs3.Config{Bucket: loc.Bucket, Prefix: loc.Prefix, Endpoint: loc.Endpoint, Region: loc.Region, PathStyle: loc.PathStyle,
+		AccessKeyID: cfg.S3AccessKeyID, SecretAccessKey: cfg.S3SecretAccessKey})
 }

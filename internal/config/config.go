@@ -43,6 +43,49 @@ type Config struct {
 	LogFormat string `json:"logFormat"`
 	// ShutdownTimeout bounds how long in-flight requests may finish on stop.
 	ShutdownTimeout time.Duration `json:"shutdownTimeout"`
+	// DatabaseURL selects the metadata store: empty for the embedded SQLite
+	// database under DataDir, or a PostgreSQL URL (postgres://…) for
+	// scale-out. It may hold a password, so it is never logged.
+	DatabaseURL string `json:"-"`
+	// BlobStore selects the blob store: empty for files under DataDir, or
+	// s3://BUCKET[/PREFIX][?endpoint=URL&region=R&path-style=true] for an
+	// S3-compatible store (credentials: WHARF_S3_ACCESS_KEY_ID and
+	// WHARF_S3_SECRET_ACCESS_KEY, else the standard AWS credential chain).
+	BlobStore         string `json:"blobStore"`
+	S3AccessKeyID     string `json:"-"`
+	S3SecretAccessKey string `json:"-"`
+}
+
+// S3Location is a parsed s3:// blob store setting.
+type S3Location struct {
+	Bucket, Prefix, Endpoint, Region string
+	PathStyle                        bool
+}
+
+// S3 parses BlobStore; ok is false when it does not name S3.
+func (c Config) S3() (loc S3Location, ok bool, err error) {
+	if c.BlobStore == "" {
+		return loc, false, nil
+	}
+	u, err := url.Parse(c.BlobStore)
+	if err != nil || u.Scheme != "s3" || u.Host == "" {
+		return loc, false, fmt.Errorf("blob-store %q: use s3://BUCKET[/PREFIX][?endpoint=URL&region=R&path-style=true]", c.BlobStore)
+	}
+	q := u.Query()
+	loc = S3Location{Bucket: u.Host, Prefix: strings.TrimPrefix(u.Path, "/"), Endpoint: q.Get("endpoint"), Region: q.Get("region")}
+	switch q.Get("path-style") {
+	case "", "false":
+	case "true":
+		loc.PathStyle = true
+	default:
+		return loc, false, fmt.Errorf("blob-store: path-style must be true or false")
+	}
+	for k := range q {
+		if k != "endpoint" && k != "region" && k != "path-style" {
+			return loc, false, fmt.Errorf("blob-store: unknown parameter %q (endpoint, region, path-style)", k)
+		}
+	}
+	return loc, true, nil
 }
 
 // Default returns the defaults: zero set-up, everything under ./wharf-data.
@@ -65,6 +108,8 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 	logLevel := fs.String("log-level", "", "debug, info, warn or error (env WHARF_LOG_LEVEL)")
 	logFormat := fs.String("log-format", "", "text or json (env WHARF_LOG_FORMAT)")
 	shutdown := fs.Duration("shutdown-timeout", 0, "time in-flight requests get to finish on stop (env WHARF_SHUTDOWN_TIMEOUT)")
+	dbURL := fs.String("database-url", "", "PostgreSQL URL for scale-out metadata (env WHARF_DATABASE_URL; default: embedded SQLite)")
+	blobStore := fs.String("blob-store", "", "s3://BUCKET[/PREFIX][?endpoint=URL&region=R&path-style=true] (env WHARF_BLOB_STORE; default: files in DATA-DIR)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -110,6 +155,10 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 	set(&c.SecretKeyFile, "WHARF_SECRET_KEY_FILE", *keyFile)
 	set(&c.LogLevel, "WHARF_LOG_LEVEL", *logLevel)
 	set(&c.LogFormat, "WHARF_LOG_FORMAT", *logFormat)
+	set(&c.DatabaseURL, "WHARF_DATABASE_URL", *dbURL)
+	set(&c.BlobStore, "WHARF_BLOB_STORE", *blobStore)
+	c.S3AccessKeyID = getenv("WHARF_S3_ACCESS_KEY_ID")
+	c.S3SecretAccessKey = getenv("WHARF_S3_SECRET_ACCESS_KEY")
 	c.RootAccessKeyID = getenv("WHARF_ROOT_ACCESS_KEY_ID")
 	c.RootSecretAccessKey = getenv("WHARF_ROOT_SECRET_ACCESS_KEY")
 	if v := getenv("WHARF_SHUTDOWN_TIMEOUT"); v != "" {
@@ -156,6 +205,15 @@ func (c Config) Validate() error {
 	}
 	if c.ShutdownTimeout <= 0 {
 		problems = append(problems, errors.New("shutdown-timeout must be positive"))
+	}
+	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
+		problems = append(problems, errors.New("database-url must be a postgres:// URL"))
+	}
+	if _, _, err := c.S3(); err != nil {
+		problems = append(problems, err)
+	}
+	if (c.S3AccessKeyID == "") != (c.S3SecretAccessKey == "") {
+		problems = append(problems, errors.New("WHARF_S3_ACCESS_KEY_ID and WHARF_S3_SECRET_ACCESS_KEY go together"))
 	}
 	return errors.Join(problems...)
 }
