@@ -1,8 +1,9 @@
 // Package blob is the contract of Wharf's content-addressed blob storage:
 // immutable blobs named by their digest, and resumable uploads that become
 // blobs only once complete and verified. internal/blob/fs keeps them on the
-// local filesystem (the embedded default); an S3-compatible store comes with
-// scale-out. Every implementation passes internal/blob/blobtest.
+// local filesystem (the embedded default); internal/blob/s3 keeps them in an
+// S3-compatible bucket (scale-out). Every implementation passes
+// internal/blob/blobtest.
 //
 // The store knows bytes, not repositories: which repository may see a blob
 // is metadata (internal/store), and authorization happens before any call

@@ -1,6 +1,6 @@
 // Package store defines how Wharf keeps its metadata: small interfaces per
 // aggregate, reached through a transaction, with an embedded implementation
-// (internal/store/sqlite) and a scale-out one (PostgreSQL, later). The suite in
+// (internal/store/sqlite) and a scale-out one (internal/store/postgres). The suite in
 // internal/store/storetest is the contract every implementation passes.
 //
 // The store keeps facts, not rules: IAM quotas, name validation and

@@ -1,5 +1,5 @@
 // Package storetest is the conformance suite of store.Store. Every
-// implementation — the embedded SQLite store now, PostgreSQL later — runs it
+// implementation — the embedded SQLite store and the PostgreSQL one — runs it
 // from its own tests:
 //
 //	func TestStore(t *testing.T) {
