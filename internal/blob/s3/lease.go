@@ -24,7 +24,10 @@ var (
 // deleted with If-Match when the writer lets go. A lock whose Last-Modified
 // is more than the TTL before the server's Date belongs to a writer that
 // died: it is taken over with If-Match its ETag, so of several replicas
-// trying at once exactly one gets it.
+// trying at once exactly one gets it. Both times are the server's, so the
+// replicas' clocks do not matter; they have whole seconds, and some servers
+// send a Date a second or so old (fasthttp-based ones such as versitygw), so
+// a lease expires up to a few seconds after the TTL, never before it.
 //
 // Without conditional writes (Store.conditional false) a lease is a no-op.
 type lease struct {
