@@ -210,6 +210,13 @@ func openBlobs(ctx context.Context, cfg config.Config, log *slog.Logger) (blob.S
 		return blobfs.New(filepath.Join(cfg.DataDir, "blobs"))
 	}
 	log.Info("blobs in S3", "bucket", loc.Bucket, "prefix", loc.Prefix, "endpoint", loc.Endpoint)
-	return blobs3.New(ctx, blobs3.Config{Bucket: loc.Bucket, Prefix: loc.Prefix, Endpoint: loc.Endpoint, Region: loc.Region, PathStyle: loc.PathStyle,
+	st, err := blobs3.New(ctx, blobs3.Config{Bucket: loc.Bucket, Prefix: loc.Prefix, Endpoint: loc.Endpoint, Region: loc.Region, PathStyle: loc.PathStyle,
 		AccessKeyID: cfg.S3AccessKeyID, SecretAccessKey: cfg.S3SecretAccessKey})
+	if err != nil {
+		return nil, err
+	}
+	if !st.LeasesEnforced() {
+		log.Warn("the S3 server does not honour conditional writes: nothing keeps two replicas from writing one upload at once")
+	}
+	return st, nil
 }
