@@ -24,6 +24,9 @@ var (
 	ErrDigestMismatch       = errors.New("content does not match the digest")
 	ErrUnsupportedAlgorithm = errors.New("unsupported digest algorithm") // sha256 and sha512 are supported
 	ErrUploadNotFound       = errors.New("upload not found")
+	// ErrUploadBusy: another writer holds the upload (in this process, another
+	// one, or another replica); try again shortly.
+	ErrUploadBusy = errors.New("the upload is held by another writer")
 )
 
 // Store holds blobs and uploads.

@@ -86,6 +86,45 @@ func Start(t testing.TB, extra ...string) *Server {
 // startWithEnv is Start with extra environment variables.
 func startWithEnv(t testing.TB, env []string, extra ...string) *Server {
 	t.Helper()
+	s, err := launch(t, env, extra...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(s.DataDir, "root-credentials.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	if len(lines) != 2 || lines[0] != "Access key ID,Secret access key" {
+		t.Fatalf("root-credentials.csv is not in the AWS console's format:\n%s", b)
+	}
+	parts := strings.Split(lines[1], ",")
+	s.RootKeyID, s.RootKey = parts[0], parts[1]
+	return s
+}
+
+// StartReplica runs another wharf serve of a scale-out deployment that
+// first (started with Start) belongs to: extra names the same database,
+// blob store and key file. The account exists already, so the replica
+// writes no root-credentials.csv; it gets first's root key.
+func StartReplica(t testing.TB, first *Server, env []string, extra ...string) *Server {
+	t.Helper()
+	s, err := launch(t, env, extra...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.AccountID, s.RootKeyID, s.RootKey = first.AccountID, first.RootKeyID, first.RootKey
+	if _, err := os.Stat(filepath.Join(s.DataDir, "root-credentials.csv")); err == nil {
+		t.Errorf("replica %s wrote root-credentials.csv: it created the account anew", s.URL)
+	}
+	return s
+}
+
+// launch runs wharf serve with a fresh data directory, stopped when t
+// ends, and waits for it to serve. It does not read root-credentials.csv,
+// and returns an error rather than failing t, so that several servers may
+// be launched at once (Binary must have run first on t's goroutine).
+func launch(t testing.TB, env []string, extra ...string) (*Server, error) {
 	bin := Binary(t)
 	dir := t.TempDir()
 	s := &Server{DataDir: dir, AccountID: "123456789012", logs: &logBuffer{}}
@@ -99,10 +138,10 @@ func startWithEnv(t testing.TB, env []string, extra ...string) *Server {
 	}
 	stderr, err := s.cmd.StderrPipe()
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	if err := s.cmd.Start(); err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	t.Cleanup(func() { s.Stop(t) })
 	addr := make(chan string, 1)
@@ -126,27 +165,29 @@ func startWithEnv(t testing.TB, env []string, extra ...string) *Server {
 	select {
 	case a, ok := <-addr:
 		if !ok {
-			t.Fatalf("wharf serve exited before serving:\n%s", s.logs.String())
+			return nil, fmt.Errorf("wharf serve exited before serving:\n%s", s.logs.String())
 		}
 		s.URL = "http://" + a
 	case <-time.After(60 * time.Second):
-		t.Fatalf("wharf serve did not start in 60s:\n%s", s.logs.String())
+		return nil, fmt.Errorf("wharf serve did not start in 60s:\n%s", s.logs.String())
 	}
-	b, err := os.ReadFile(filepath.Join(dir, "root-credentials.csv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
-	if len(lines) != 2 || lines[0] != "Access key ID,Secret access key" {
-		t.Fatalf("root-credentials.csv is not in the AWS console's format:\n%s", b)
-	}
-	parts := strings.Split(lines[1], ",")
-	s.RootKeyID, s.RootKey = parts[0], parts[1]
-	return s
+	return s, nil
 }
 
 // Logs returns what the server has logged so far.
 func (s *Server) Logs() string { return s.logs.String() }
+
+// Kill ends the server with SIGKILL, as a crash would, and waits for it.
+func (s *Server) Kill(t testing.TB) {
+	t.Helper()
+	if s.cmd == nil || s.cmd.Process == nil || s.cmd.ProcessState != nil {
+		return
+	}
+	if err := s.cmd.Process.Kill(); err != nil {
+		t.Fatalf("kill wharf serve: %v", err)
+	}
+	_ = s.cmd.Wait()
+}
 
 // Stop ends the server with SIGTERM and waits for it.
 func (s *Server) Stop(t testing.TB) {

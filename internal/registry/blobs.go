@@ -134,8 +134,11 @@ func (s *Service) UploadStatus(ctx context.Context, call *authz.Call, ref Ref, i
 }
 
 func (s *Service) uploadErr(err error, id string) error {
-	if errors.Is(err, blob.ErrUploadNotFound) {
+	switch {
+	case errors.Is(err, blob.ErrUploadNotFound):
 		return coded(errs.NotFound, CodeUploadUnknown, "upload %s is unknown", id)
+	case errors.Is(err, blob.ErrUploadBusy):
+		return coded(errs.Unavailable, CodeUploadBusy, "upload %s is being written by another request; try again shortly", id)
 	}
 	return err
 }

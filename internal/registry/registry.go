@@ -57,6 +57,7 @@ const (
 	CodeBlobUnknown             = "BlobUnknown"
 	CodeUploadUnknown           = "UploadUnknown"
 	CodeUploadInvalid           = "UploadInvalid" // out-of-order or overlapping chunk
+	CodeUploadBusy              = "UploadBusy"    // another request holds the upload
 	CodeDigestMismatch          = "DigestMismatch"
 	CodeManifestUnknown         = "ManifestUnknown"
 	CodeManifestInvalid         = "ManifestInvalid"

@@ -104,6 +104,7 @@ var errorTable = map[string]wireError{
 	registry.CodeBlobUnknown:              {"LayersNotFoundException", 400},
 	registry.CodeUploadUnknown:            {"UploadNotFoundException", 400},
 	registry.CodeUploadInvalid:            {"InvalidLayerPartException", 400},
+	registry.CodeUploadBusy:               {"ThrottlingException", 400}, // the SDKs retry it
 	registry.CodeDigestMismatch:           {"InvalidLayerException", 400},
 	registry.CodeManifestUnknown:          {"ImageNotFoundException", 400},
 	registry.CodeManifestInvalid:          {"InvalidParameterException", 400},

@@ -48,6 +48,7 @@ var errorTable = map[string]struct {
 	registry.CodeBlobUnknown:         {"BLOB_UNKNOWN", 404},
 	registry.CodeUploadUnknown:       {"BLOB_UPLOAD_UNKNOWN", 404},
 	registry.CodeUploadInvalid:       {"BLOB_UPLOAD_INVALID", 416},
+	registry.CodeUploadBusy:          {"TOOMANYREQUESTS", 429},
 	registry.CodeManifestUnknown:     {"MANIFEST_UNKNOWN", 404},
 	registry.CodeManifestInvalid:     {"MANIFEST_INVALID", 400},
 	registry.CodeManifestBlobUnknown: {"MANIFEST_BLOB_UNKNOWN", 400},
@@ -99,6 +100,9 @@ func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, err error) 
 	}
 	if status == 401 {
 		h.challenge(w)
+	}
+	if status == 429 {
+		w.Header().Set("Retry-After", "1")
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)

@@ -48,7 +48,7 @@ func validID(id string) bool {
 }
 
 var (
-	errBusy   = errors.New("the upload is held by another writer")
+	errBusy   = blob.ErrUploadBusy
 	errExists = errors.New("an upload with this ID exists")
 	errClosed = errors.New("blob/fs: the writer was committed, cancelled or closed")
 )

@@ -11,10 +11,12 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/wharf-project/wharf/internal/blob"
 )
 
 var (
-	errBusy      = errors.New("the upload is held by another writer")
+	errBusy      = blob.ErrUploadBusy
 	errLeaseLost = errors.New("the writer's lease on the upload expired and another writer took it over")
 )
 
