@@ -158,6 +158,9 @@ func runServer(ctx context.Context, cfg config.Config, log *slog.Logger, started
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
+	if p, ok := blobs.(blob.Purger); ok {
+		go purgeUploads(ctx, p, log)
+	}
 	select {
 	case err := <-errc:
 		return err
@@ -219,4 +222,28 @@ func openBlobs(ctx context.Context, cfg config.Config, log *slog.Logger) (blob.S
 		log.Warn("the S3 server does not honour conditional writes: nothing keeps two replicas from writing one upload at once")
 	}
 	return st, nil
+}
+
+// uploadRetention is how long an untouched upload may wait for its client.
+const uploadRetention = 24 * time.Hour
+
+// purgeUploads removes abandoned uploads every hour until ctx ends. Several
+// replicas may run it at once: purging is idempotent and never touches
+// blobs or uploads a writer holds.
+func purgeUploads(ctx context.Context, p blob.Purger, log *slog.Logger) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			n, err := p.Purge(ctx, time.Now().Add(-uploadRetention))
+			if err != nil {
+				log.Warn("purging abandoned uploads", "err", err)
+			} else if n > 0 {
+				log.Info("purged abandoned uploads", "count", n)
+			}
+		}
+	}
 }

@@ -14,6 +14,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"time"
 
 	"github.com/opencontainers/go-digest"
 )
@@ -67,4 +68,10 @@ type Writer interface {
 	Close() error
 	// Cancel discards the upload.
 	Cancel() error
+}
+
+// Purger is an optional capability: removing what abandoned uploads and
+// crashes leave behind (uploads untouched since before), never blobs.
+type Purger interface {
+	Purge(ctx context.Context, before time.Time) (int, error)
 }

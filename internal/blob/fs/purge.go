@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/wharf-project/wharf/internal/blob"
 )
 
 // Purge removes what clients and crashes leave behind: uploads that no
@@ -101,3 +103,6 @@ func (s *Store) purgeUpload(name string, before time.Time) (bool, error) {
 	}
 	return true, os.RemoveAll(dir) // still holding the lock, as discard does
 }
+
+// Purge is the blob.Purger capability.
+var _ blob.Purger = (*Store)(nil)

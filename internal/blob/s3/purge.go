@@ -12,6 +12,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+
+	"github.com/wharf-project/wharf/internal/blob"
 )
 
 // Purge removes what clients and crashes leave behind: uploads that no
@@ -196,3 +198,6 @@ func (s *Store) deleteKeys(ctx context.Context, keys []string) error {
 	}
 	return errors.Join(errs...)
 }
+
+// Purge is the blob.Purger capability.
+var _ blob.Purger = (*Store)(nil)
