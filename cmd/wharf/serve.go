@@ -214,7 +214,7 @@ func openBlobs(ctx context.Context, cfg config.Config, log *slog.Logger) (blob.S
 	}
 	log.Info("blobs in S3", "bucket", loc.Bucket, "prefix", loc.Prefix, "endpoint", loc.Endpoint)
 	st, err := blobs3.New(ctx, blobs3.Config{Bucket: loc.Bucket, Prefix: loc.Prefix, Endpoint: loc.Endpoint, Region: loc.Region, PathStyle: loc.PathStyle,
-		AccessKeyID: cfg.S3AccessKeyID, SecretAccessKey: cfg.S3SecretAccessKey})
+		AccessKeyID: cfg.S3AccessKeyID, SecretAccessKey: cfg.S3SecretAccessKey, LeaseTTL: loc.LeaseTTL})
 	if err != nil {
 		return nil, err
 	}

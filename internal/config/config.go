@@ -48,7 +48,7 @@ type Config struct {
 	// scale-out. It may hold a password, so it is never logged.
 	DatabaseURL string `json:"-"`
 	// BlobStore selects the blob store: empty for files under DataDir, or
-	// s3://BUCKET[/PREFIX][?endpoint=URL&region=R&path-style=true] for an
+	// s3://BUCKET[/PREFIX][?endpoint=URL&region=R&path-style=true&lease-ttl=2m] for an
 	// S3-compatible store (credentials: WHARF_S3_ACCESS_KEY_ID and
 	// WHARF_S3_SECRET_ACCESS_KEY, else the standard AWS credential chain).
 	BlobStore         string `json:"blobStore"`
@@ -60,6 +60,9 @@ type Config struct {
 type S3Location struct {
 	Bucket, Prefix, Endpoint, Region string
 	PathStyle                        bool
+	// LeaseTTL is how long an upload stays held by a replica that died
+	// while writing it (lease-ttl=30s); 0 for the store's default (2m).
+	LeaseTTL time.Duration
 }
 
 // S3 parses BlobStore; ok is false when it does not name S3.
@@ -80,9 +83,16 @@ func (c Config) S3() (loc S3Location, ok bool, err error) {
 	default:
 		return loc, false, fmt.Errorf("blob-store: path-style must be true or false")
 	}
+	if v := q.Get("lease-ttl"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < time.Second {
+			return loc, false, fmt.Errorf("blob-store: lease-ttl %q is not a duration of at least 1s", v)
+		}
+		loc.LeaseTTL = d
+	}
 	for k := range q {
-		if k != "endpoint" && k != "region" && k != "path-style" {
-			return loc, false, fmt.Errorf("blob-store: unknown parameter %q (endpoint, region, path-style)", k)
+		if k != "endpoint" && k != "region" && k != "path-style" && k != "lease-ttl" {
+			return loc, false, fmt.Errorf("blob-store: unknown parameter %q (endpoint, region, path-style, lease-ttl)", k)
 		}
 	}
 	return loc, true, nil
