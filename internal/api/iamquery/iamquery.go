@@ -86,6 +86,19 @@ type listResult struct {
 	Marker      string `xml:"Marker,omitempty"`
 }
 
+// listed renders a page of items, and the truncation marker after its last one.
+func listed[T, X any](items []T, more bool, render func(T) X, marker func(T) string) ([]X, listResult) {
+	out := make([]X, 0, len(items))
+	for _, it := range items {
+		out = append(out, render(it))
+	}
+	var lr listResult
+	if len(items) > 0 {
+		lr = truncated(more, marker(items[len(items)-1]))
+	}
+	return out, lr
+}
+
 func truncated(more bool, last string) listResult {
 	if !more {
 		return listResult{}
@@ -144,17 +157,11 @@ func (h *Handler) table() map[string]op {
 			if err != nil {
 				return nil, err
 			}
-			r := struct {
+			users, lr := listed(us, more, func(u store.User) xUser { return user(s, u) }, func(u store.User) string { return u.Name })
+			return struct {
 				Users []xUser `xml:"Users>member"`
 				listResult
-			}{Users: []xUser{}}
-			for _, u := range us {
-				r.Users = append(r.Users, user(s, u))
-			}
-			if len(us) > 0 {
-				r.listResult = truncated(more, us[len(us)-1].Name)
-			}
-			return r, nil
+			}{users, lr}, nil
 		},
 		"UpdateUser": func(ctx context.Context, c *authz.Call, f awsquery.Form) (any, error) {
 			name, err := f.Required("UserName")
@@ -283,18 +290,12 @@ func (h *Handler) table() map[string]op {
 			if err != nil {
 				return nil, err
 			}
-			r := struct {
+			users, lr := listed(us, more, func(u store.User) xUser { return user(s, u) }, func(u store.User) string { return u.Name })
+			return struct {
 				Group xGroup  `xml:"Group"`
 				Users []xUser `xml:"Users>member"`
 				listResult
-			}{Group: group(s, g), Users: []xUser{}}
-			for _, u := range us {
-				r.Users = append(r.Users, user(s, u))
-			}
-			if len(us) > 0 {
-				r.listResult = truncated(more, us[len(us)-1].Name)
-			}
-			return r, nil
+			}{group(s, g), users, lr}, nil
 		},
 		"ListGroups": func(ctx context.Context, c *authz.Call, f awsquery.Form) (any, error) {
 			p, err := page(f)
@@ -380,17 +381,11 @@ func (h *Handler) table() map[string]op {
 			if err != nil {
 				return nil, err
 			}
-			r := struct {
+			roles, lr := listed(rs, more, func(r store.Role) xRole { return role(s, r) }, func(r store.Role) string { return r.Name })
+			return struct {
 				Roles []xRole `xml:"Roles>member"`
 				listResult
-			}{Roles: []xRole{}}
-			for _, x := range rs {
-				r.Roles = append(r.Roles, role(s, x))
-			}
-			if len(rs) > 0 {
-				r.listResult = truncated(more, rs[len(rs)-1].Name)
-			}
-			return r, nil
+			}{roles, lr}, nil
 		},
 		"UpdateAssumeRolePolicy": func(ctx context.Context, c *authz.Call, f awsquery.Form) (any, error) {
 			v, err := req(f, "RoleName", "PolicyDocument")
@@ -446,17 +441,13 @@ func (h *Handler) table() map[string]op {
 			if err != nil {
 				return nil, err
 			}
-			r := struct {
+			policies, lr := listed(ps, more, func(p iam.PolicyWithCount) xPolicy {
+				return managed(p.ManagedPolicy, p.AttachmentCount, p.BoundaryUsageCount)
+			}, func(p iam.PolicyWithCount) string { return p.ARN })
+			return struct {
 				Policies []xPolicy `xml:"Policies>member"`
 				listResult
-			}{Policies: []xPolicy{}}
-			for _, x := range ps {
-				r.Policies = append(r.Policies, managed(x.ManagedPolicy, x.AttachmentCount, x.BoundaryUsageCount))
-			}
-			if len(ps) > 0 {
-				r.listResult = truncated(more, ps[len(ps)-1].ARN)
-			}
-			return r, nil
+			}{policies, lr}, nil
 		},
 		"DeletePolicy": func(ctx context.Context, c *authz.Call, f awsquery.Form) (any, error) {
 			arn, err := f.Required("PolicyArn")
@@ -711,17 +702,11 @@ func groupList(s *iam.Service, gs []store.Group, more bool, err error) (any, err
 	if err != nil {
 		return nil, err
 	}
-	r := struct {
+	groups, lr := listed(gs, more, func(g store.Group) xGroup { return group(s, g) }, func(g store.Group) string { return g.Name })
+	return struct {
 		Groups []xGroup `xml:"Groups>member"`
 		listResult
-	}{Groups: []xGroup{}}
-	for _, g := range gs {
-		r.Groups = append(r.Groups, group(s, g))
-	}
-	if len(gs) > 0 {
-		r.listResult = truncated(more, gs[len(gs)-1].Name)
-	}
-	return r, nil
+	}{groups, lr}, nil
 }
 
 func simulateInput(f awsquery.Form) iam.SimulateInput {
