@@ -13,6 +13,7 @@ package blob
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"time"
 
@@ -74,4 +75,48 @@ type Writer interface {
 // crashes leave behind (uploads untouched since before), never blobs.
 type Purger interface {
 	Purge(ctx context.Context, before time.Time) (int, error)
+}
+
+// ErrInvalidDigest marks a string that is not a digest at all: Stat, Open
+// and Delete treat it as naming no blob, Commit as content that cannot match.
+var ErrInvalidDigest = errors.New("invalid digest")
+
+// CheckDigest returns d's algorithm when it is a well-formed sha256 or
+// sha512 digest, ErrUnsupportedAlgorithm for a well-formed digest of
+// another algorithm, and an error wrapping ErrInvalidDigest otherwise.
+// Stores let nothing else reach a path or a key.
+func CheckDigest(d digest.Digest) (digest.Algorithm, error) {
+	err := d.Validate()
+	switch {
+	case errors.Is(err, digest.ErrDigestUnsupported):
+		return "", fmt.Errorf("%w: %.80q", ErrUnsupportedAlgorithm, d)
+	case err != nil:
+		return "", fmt.Errorf("%w %.80q: %w", ErrInvalidDigest, d, err)
+	}
+	switch a := d.Algorithm(); a {
+	case digest.SHA256, digest.SHA512:
+		return a, nil
+	default: // sha384: go-digest knows it, Wharf does not
+		return "", fmt.Errorf("%w: %s", ErrUnsupportedAlgorithm, a)
+	}
+}
+
+// MaxUploadIDLength is the longest upload ID; IDs are 1 to MaxUploadIDLength
+// characters of A-Z, a-z, 0-9, '_' and '-'.
+const MaxUploadIDLength = 128
+
+// ValidUploadID reports whether id may name an upload: stores make it part
+// of a path or key, so nothing that could climb out or need escaping passes.
+func ValidUploadID(id string) bool {
+	if id == "" || len(id) > MaxUploadIDLength {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		switch c := id[i]; {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '_', c == '-':
+		default:
+			return false
+		}
+	}
+	return true
 }

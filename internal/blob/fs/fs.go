@@ -111,31 +111,7 @@ func New(root string) (*Store, error) {
 // Root returns the store's root directory.
 func (s *Store) Root() string { return s.root }
 
-// errInvalidDigest marks a string that is not a digest at all: Stat, Open
-// and Delete treat it as naming no blob, Commit as content that cannot match.
-var errInvalidDigest = errors.New("invalid digest")
-
-// checkDigest returns d's algorithm when it is a well-formed sha256 or
-// sha512 digest, blob.ErrUnsupportedAlgorithm for a well-formed digest of
-// another algorithm, and an error wrapping errInvalidDigest otherwise.
-// Nothing else may reach a path.
-func checkDigest(d digest.Digest) (digest.Algorithm, error) {
-	err := d.Validate()
-	switch {
-	case errors.Is(err, digest.ErrDigestUnsupported):
-		return "", fmt.Errorf("%w: %.80q", blob.ErrUnsupportedAlgorithm, d)
-	case err != nil:
-		return "", fmt.Errorf("%w %.80q: %w", errInvalidDigest, d, err)
-	}
-	switch a := d.Algorithm(); a {
-	case digest.SHA256, digest.SHA512:
-		return a, nil
-	default: // sha384: go-digest knows it, Wharf does not
-		return "", fmt.Errorf("%w: %s", blob.ErrUnsupportedAlgorithm, a)
-	}
-}
-
-// blobPath returns where the blob d lives; d has passed checkDigest.
+// blobPath returns where the blob d lives; d has passed blob.CheckDigest.
 func (s *Store) blobPath(d digest.Digest) string {
 	enc := d.Encoded()
 	return filepath.Join(s.root, blobsDir, string(d.Algorithm()), enc[:2], enc)
@@ -146,8 +122,8 @@ func (s *Store) lookup(ctx context.Context, d digest.Digest) (string, error) {
 	if err := ctx.Err(); err != nil {
 		return "", err
 	}
-	if _, err := checkDigest(d); err != nil {
-		if errors.Is(err, errInvalidDigest) {
+	if _, err := blob.CheckDigest(d); err != nil {
+		if errors.Is(err, blob.ErrInvalidDigest) {
 			return "", fmt.Errorf("%w: %w", blob.ErrNotFound, err)
 		}
 		return "", err

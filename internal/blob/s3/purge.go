@@ -51,7 +51,7 @@ func (s *Store) Purge(ctx context.Context, before time.Time) (int, error) {
 				}
 				continue
 			}
-			if !validID(id) {
+			if !blob.ValidUploadID(id) {
 				continue // not ours
 			}
 			u := uploads[id]

@@ -26,26 +26,6 @@ import (
 	"github.com/wharf-project/wharf/internal/blob"
 )
 
-// MaxIDLength is the longest upload ID; IDs are 1 to MaxIDLength characters
-// of A-Z, a-z, 0-9, '_' and '-', as in the fs store.
-const MaxIDLength = 128
-
-// validID reports whether id may name an upload: it becomes part of keys,
-// so nothing that could climb out of uploads/ or need escaping gets through.
-func validID(id string) bool {
-	if id == "" || len(id) > MaxIDLength {
-		return false
-	}
-	for i := 0; i < len(id); i++ {
-		switch c := id[i]; {
-		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '_', c == '-':
-		default:
-			return false
-		}
-	}
-	return true
-}
-
 var (
 	errExists   = errors.New("an upload with this ID exists")
 	errClosed   = errors.New("blob/s3: the writer was committed, cancelled or closed")
@@ -168,11 +148,11 @@ func (s *Store) Upload(ctx context.Context, id string, resume bool) (blob.Writer
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	if !validID(id) {
+	if !blob.ValidUploadID(id) {
 		if resume {
 			return nil, fmt.Errorf("%w: %.140q is not an upload ID", blob.ErrUploadNotFound, id)
 		}
-		return nil, fmt.Errorf("blob/s3: invalid upload ID %.140q: want 1 to %d of A-Z a-z 0-9 _ -", id, MaxIDLength)
+		return nil, fmt.Errorf("blob/s3: invalid upload ID %.140q: want 1 to %d of A-Z a-z 0-9 _ -", id, blob.MaxUploadIDLength)
 	}
 	if resume {
 		return s.resume(ctx, id)
@@ -616,8 +596,8 @@ func (w *writer) Commit(ctx context.Context, d digest.Digest) (int64, error) {
 	if w.done {
 		return 0, errClosed
 	}
-	alg, err := checkDigest(d)
-	if errors.Is(err, errInvalidDigest) {
+	alg, err := blob.CheckDigest(d)
+	if errors.Is(err, blob.ErrInvalidDigest) {
 		// No content has a malformed digest.
 		w.discard()
 		return 0, fmt.Errorf("%w: %w", blob.ErrDigestMismatch, err)
