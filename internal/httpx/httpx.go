@@ -5,15 +5,16 @@ package httpx
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"sort"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/wharf-project/wharf/internal/secrets"
 )
 
 type requestIDKey struct{}
@@ -25,14 +26,7 @@ func RequestID(r *http.Request) string {
 }
 
 // NewRequestID returns a random ID in UUID form, as AWS's request IDs are.
-func NewRequestID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	h := hex.EncodeToString(b[:])
-	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
-}
+func NewRequestID() string { return secrets.NewUUID() }
 
 // statusWriter records the status and size of a response.
 type statusWriter struct {
@@ -157,4 +151,13 @@ func (m *Metrics) ServeHTTP(w http.ResponseWriter, _ *http.Request) {
 		fmt.Fprintf(&b, "wharf_http_request_duration_seconds_count{route=%q} %d\n", r, m.totals[r])
 	}
 	_, _ = w.Write([]byte(b.String()))
+}
+
+// RemoteIP is the client's address without its port.
+func RemoteIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
 }

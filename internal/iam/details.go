@@ -78,7 +78,7 @@ func (s *Service) GetAccountAuthorizationDetails(ctx context.Context, call *auth
 	all := len(want) == 0
 	acct := account(call)
 	var out AuthorizationDetails
-	err := s.view(ctx, func(tx store.Tx) error {
+	err := store.View(ctx, s.store, func(tx store.Tx) error {
 		out = AuthorizationDetails{}
 		if err := s.authorize(tx, call, "iam:GetAccountAuthorizationDetails", "*"); err != nil {
 			return err

@@ -47,7 +47,7 @@ func (s *Service) GetGroup(ctx context.Context, call *authz.Call, name string, p
 	var g store.Group
 	var users []store.User
 	var more bool
-	err = s.view(ctx, func(tx store.Tx) error {
+	err = store.View(ctx, s.store, func(tx store.Tx) error {
 		var err error
 		if g, err = s.group(tx, call, name, "iam:GetGroup"); err != nil {
 			return err
@@ -66,7 +66,7 @@ func (s *Service) ListGroups(ctx context.Context, call *authz.Call, pathPrefix s
 	}
 	var groups []store.Group
 	var more bool
-	err = s.view(ctx, func(tx store.Tx) error {
+	err = store.View(ctx, s.store, func(tx store.Tx) error {
 		if err := s.authorize(tx, call, "iam:ListGroups", s.arn(account(call), "group", "/", "*")); err != nil {
 			return err
 		}
@@ -84,7 +84,7 @@ func (s *Service) ListGroupsForUser(ctx context.Context, call *authz.Call, user 
 	}
 	var groups []store.Group
 	var more bool
-	err = s.view(ctx, func(tx store.Tx) error {
+	err = store.View(ctx, s.store, func(tx store.Tx) error {
 		u, err := tx.Users().Get(account(call), user)
 		if err != nil {
 			return notFound(err, "user", user)

@@ -93,7 +93,7 @@ func (s *Service) resolveKey(tx store.Tx, call *authz.Call, userName, keyID, act
 func (s *Service) ListAccessKeys(ctx context.Context, call *authz.Call, userName string) ([]store.AccessKey, string, error) {
 	owner := keyOwner(call, userName)
 	var keys []store.AccessKey
-	err := s.view(ctx, func(tx store.Tx) error {
+	err := store.View(ctx, s.store, func(tx store.Tx) error {
 		resource := s.rootARN(account(call))
 		if owner != "" {
 			u, err := tx.Users().Get(account(call), owner)
@@ -141,7 +141,7 @@ func (s *Service) DeleteAccessKey(ctx context.Context, call *authz.Call, userNam
 // GetAccessKeyLastUsed tells when and where a key was last used.
 func (s *Service) GetAccessKeyLastUsed(ctx context.Context, call *authz.Call, keyID string) (store.AccessKey, error) {
 	var k store.AccessKey
-	err := s.view(ctx, func(tx store.Tx) error {
+	err := store.View(ctx, s.store, func(tx store.Tx) error {
 		var err error
 		k, err = tx.AccessKeys().Get(keyID)
 		if err != nil || k.AccountID != account(call) {
@@ -172,7 +172,7 @@ type Credential struct {
 // InvalidClientTokenId, as AWS answers.
 func (s *Service) LookupAccessKey(ctx context.Context, keyID string) (Credential, error) {
 	var c Credential
-	err := s.view(ctx, func(tx store.Tx) error {
+	err := store.View(ctx, s.store, func(tx store.Tx) error {
 		k, err := tx.AccessKeys().Get(keyID)
 		if errors.Is(err, store.ErrNotFound) {
 			return invalidKey()

@@ -158,7 +158,7 @@ func (s *Service) CreateLoginProfile(ctx context.Context, call *authz.Call, in C
 		return u, checkPasswordPolicy(in.Password, u.Name, acct)
 	}
 	// Hashing is deliberately slow: only a request that is allowed and valid pays for it.
-	if err := s.view(ctx, func(tx store.Tx) error { _, err := check(tx); return err }); err != nil {
+	if err := store.View(ctx, s.store, func(tx store.Tx) error { _, err := check(tx); return err }); err != nil {
 		return LoginProfile{}, err
 	}
 	hash, err := secrets.HashPassword(in.Password)
@@ -185,7 +185,7 @@ func (s *Service) GetLoginProfile(ctx context.Context, call *authz.Call, userNam
 		return LoginProfile{}, err
 	}
 	var lp LoginProfile
-	err = s.view(ctx, func(tx store.Tx) error {
+	err = store.View(ctx, s.store, func(tx store.Tx) error {
 		u, err := s.loginUser(tx, call, name, "iam:GetLoginProfile")
 		if err != nil {
 			return err
@@ -231,7 +231,7 @@ func (s *Service) UpdateLoginProfile(ctx context.Context, call *authz.Call, in U
 	}
 	var hash string
 	if in.Password != nil {
-		if err := s.view(ctx, func(tx store.Tx) error { _, err := check(tx); return err }); err != nil {
+		if err := store.View(ctx, s.store, func(tx store.Tx) error { _, err := check(tx); return err }); err != nil {
 			return err
 		}
 		if hash, err = secrets.HashPassword(*in.Password); err != nil {

@@ -86,7 +86,7 @@ func (s *Service) customerPolicy(p store.ManagedPolicy) error {
 // GetPolicy returns a managed policy with its attachment and boundary-use counts.
 func (s *Service) GetPolicy(ctx context.Context, call *authz.Call, arn string) (PolicyWithCount, error) {
 	var out PolicyWithCount
-	err := s.view(ctx, func(tx store.Tx) error {
+	err := store.View(ctx, s.store, func(tx store.Tx) error {
 		p, err := s.policyFor(tx, call, arn, "iam:GetPolicy")
 		if err != nil {
 			return err
@@ -136,7 +136,7 @@ func (s *Service) ListPolicies(ctx context.Context, call *authz.Call, scope, pat
 	}
 	var out []PolicyWithCount
 	var more bool
-	err = s.view(ctx, func(tx store.Tx) error {
+	err = store.View(ctx, s.store, func(tx store.Tx) error {
 		if err := s.authorize(tx, call, "iam:ListPolicies", s.arn(account(call), "policy", "/", "*")); err != nil {
 			return err
 		}
@@ -296,7 +296,7 @@ func (s *Service) GetPolicyVersion(ctx context.Context, call *authz.Call, arn, v
 	}
 	var v store.PolicyVersion
 	var isDefault bool
-	err := s.view(ctx, func(tx store.Tx) error {
+	err := store.View(ctx, s.store, func(tx store.Tx) error {
 		p, err := s.policyFor(tx, call, arn, "iam:GetPolicyVersion")
 		if err != nil {
 			return err
@@ -315,7 +315,7 @@ func (s *Service) GetPolicyVersion(ctx context.Context, call *authz.Call, arn, v
 func (s *Service) ListPolicyVersions(ctx context.Context, call *authz.Call, arn string) ([]store.PolicyVersion, string, error) {
 	var vs []store.PolicyVersion
 	var def string
-	err := s.view(ctx, func(tx store.Tx) error {
+	err := store.View(ctx, s.store, func(tx store.Tx) error {
 		p, err := s.policyFor(tx, call, arn, "iam:ListPolicyVersions")
 		if err != nil {
 			return err
@@ -453,7 +453,7 @@ func (s *Service) DetachPolicy(ctx context.Context, call *authz.Call, kind store
 // ListAttachedPolicies lists the managed policies attached to an entity.
 func (s *Service) ListAttachedPolicies(ctx context.Context, call *authz.Call, kind store.EntityKind, name, pathPrefix string) ([]store.ManagedPolicy, error) {
 	var out []store.ManagedPolicy
-	err := s.view(ctx, func(tx store.Tx) error {
+	err := store.View(ctx, s.store, func(tx store.Tx) error {
 		e, err := s.entity(tx, call, kind, name, action("ListAttached", kind, "Policies"))
 		if err != nil {
 			return err
@@ -471,7 +471,7 @@ func (s *Service) ListAttachedPolicies(ctx context.Context, call *authz.Call, ki
 
 // ListEntitiesForPolicy lists who a policy is attached to.
 func (s *Service) ListEntitiesForPolicy(ctx context.Context, call *authz.Call, arn string) (users []store.User, groups []store.Group, roles []store.Role, err error) {
-	err = s.view(ctx, func(tx store.Tx) error {
+	err = store.View(ctx, s.store, func(tx store.Tx) error {
 		if _, err := s.policyFor(tx, call, arn, "iam:ListEntitiesForPolicy"); err != nil {
 			return err
 		}
@@ -552,7 +552,7 @@ func (s *Service) PutInlinePolicy(ctx context.Context, call *authz.Call, kind st
 // GetInlinePolicy returns an inline policy.
 func (s *Service) GetInlinePolicy(ctx context.Context, call *authz.Call, kind store.EntityKind, name, policyName string) (store.InlinePolicy, error) {
 	var ip store.InlinePolicy
-	err := s.view(ctx, func(tx store.Tx) error {
+	err := store.View(ctx, s.store, func(tx store.Tx) error {
 		e, err := s.entity(tx, call, kind, name, action("Get", kind, "Policy"))
 		if err != nil {
 			return err
@@ -569,7 +569,7 @@ func (s *Service) GetInlinePolicy(ctx context.Context, call *authz.Call, kind st
 // ListInlinePolicies lists an entity's inline policy names.
 func (s *Service) ListInlinePolicies(ctx context.Context, call *authz.Call, kind store.EntityKind, name string) ([]string, error) {
 	var names []string
-	err := s.view(ctx, func(tx store.Tx) error {
+	err := store.View(ctx, s.store, func(tx store.Tx) error {
 		e, err := s.entity(tx, call, kind, name, action("List", kind, "Policies"))
 		if err != nil {
 			return err

@@ -76,7 +76,7 @@ func (s *Service) GenerateCredentialReport(ctx context.Context, call *authz.Call
 	cache := s.credentialReports()
 	acct := account(call)
 	var fresh *CredentialReport
-	err := s.view(ctx, func(tx store.Tx) error {
+	err := store.View(ctx, s.store, func(tx store.Tx) error {
 		fresh = nil
 		if err := s.authorize(tx, call, "iam:GenerateCredentialReport", "*"); err != nil {
 			return err
@@ -104,7 +104,7 @@ func (s *Service) GenerateCredentialReport(ctx context.Context, call *authz.Call
 
 // GetCredentialReport returns the account's last generated credential report.
 func (s *Service) GetCredentialReport(ctx context.Context, call *authz.Call) (CredentialReport, error) {
-	err := s.view(ctx, func(tx store.Tx) error {
+	err := store.View(ctx, s.store, func(tx store.Tx) error {
 		return s.authorize(tx, call, "iam:GetCredentialReport", "*")
 	})
 	if err != nil {

@@ -74,7 +74,7 @@ func (s *Service) role(tx store.Tx, call *authz.Call, name, action string) (stor
 // GetRole returns a role.
 func (s *Service) GetRole(ctx context.Context, call *authz.Call, name string) (store.Role, error) {
 	var r store.Role
-	err := s.view(ctx, func(tx store.Tx) error {
+	err := store.View(ctx, s.store, func(tx store.Tx) error {
 		var err error
 		r, err = s.role(tx, call, name, "iam:GetRole")
 		return err
@@ -90,7 +90,7 @@ func (s *Service) ListRoles(ctx context.Context, call *authz.Call, pathPrefix st
 	}
 	var roles []store.Role
 	var more bool
-	err = s.view(ctx, func(tx store.Tx) error {
+	err = store.View(ctx, s.store, func(tx store.Tx) error {
 		if err := s.authorize(tx, call, "iam:ListRoles", s.arn(account(call), "role", "/", "*")); err != nil {
 			return err
 		}

@@ -131,14 +131,6 @@ func (s *Service) tx(ctx context.Context, fn func(store.Tx) error) error {
 	return s.store.Tx(ctx, fn)
 }
 
-// view runs a read-only fn, concurrently with other reads when the store can.
-func (s *Service) view(ctx context.Context, fn func(store.Tx) error) error {
-	if v, ok := s.store.(store.Viewer); ok {
-		return v.View(ctx, fn)
-	}
-	return s.store.Tx(ctx, fn)
-}
-
 // notFound turns store.ErrNotFound into IAM's NoSuchEntity with AWS's wording.
 func notFound(err error, what, name string) error {
 	if errors.Is(err, store.ErrNotFound) {

@@ -132,7 +132,7 @@ func (s *Service) SimulateCustomPolicy(ctx context.Context, call *authz.Call, in
 		return nil, err
 	}
 	var out []policy.EvaluationResult
-	err = s.view(ctx, func(tx store.Tx) error {
+	err = store.View(ctx, s.store, func(tx store.Tx) error {
 		if err := s.authorize(tx, call, "iam:SimulateCustomPolicy", "*"); err != nil {
 			return err
 		}
@@ -158,7 +158,7 @@ func (s *Service) SimulatePrincipalPolicy(ctx context.Context, call *authz.Call,
 	}
 	caller, perr := policy.CallerFromARN(in.PolicySourceArn)
 	var out []policy.EvaluationResult
-	err = s.view(ctx, func(tx store.Tx) error {
+	err = store.View(ctx, s.store, func(tx store.Tx) error {
 		if err := s.authorize(tx, call, "iam:SimulatePrincipalPolicy", in.PolicySourceArn); err != nil {
 			return err
 		}

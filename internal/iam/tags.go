@@ -63,7 +63,7 @@ func pageTags(tags []store.Tag, page Page) ([]store.Tag, string, error) {
 // ListUserTags lists a user's tags, authorized as iam:ListUserTags.
 func (s *Service) ListUserTags(ctx context.Context, call *authz.Call, name string, page Page) ([]store.Tag, string, error) {
 	var tags []store.Tag
-	err := s.view(ctx, func(tx store.Tx) error {
+	err := store.View(ctx, s.store, func(tx store.Tx) error {
 		u, err := tx.Users().Get(account(call), name)
 		if err != nil {
 			return notFound(err, "user", name)
@@ -116,7 +116,7 @@ func (s *Service) UntagRole(ctx context.Context, call *authz.Call, name string, 
 // ListRoleTags lists a role's tags.
 func (s *Service) ListRoleTags(ctx context.Context, call *authz.Call, name string, page Page) ([]store.Tag, string, error) {
 	var tags []store.Tag
-	err := s.view(ctx, func(tx store.Tx) error {
+	err := store.View(ctx, s.store, func(tx store.Tx) error {
 		r, err := s.role(tx, call, name, "iam:ListRoleTags")
 		tags = r.Tags
 		return err
@@ -169,7 +169,7 @@ func (s *Service) UntagPolicy(ctx context.Context, call *authz.Call, arn string,
 // ListPolicyTags lists a managed policy's tags (AWS-managed policies have none).
 func (s *Service) ListPolicyTags(ctx context.Context, call *authz.Call, arn string, page Page) ([]store.Tag, string, error) {
 	var tags []store.Tag
-	err := s.view(ctx, func(tx store.Tx) error {
+	err := store.View(ctx, s.store, func(tx store.Tx) error {
 		p, err := s.policyFor(tx, call, arn, "iam:ListPolicyTags")
 		tags = p.Tags
 		return err

@@ -51,7 +51,7 @@ func (s *Service) CreateUser(ctx context.Context, call *authz.Call, in CreateUse
 // GetUser returns a user; an empty name means the calling user.
 func (s *Service) GetUser(ctx context.Context, call *authz.Call, name string) (store.User, error) {
 	var u store.User
-	err := s.view(ctx, func(tx store.Tx) error {
+	err := store.View(ctx, s.store, func(tx store.Tx) error {
 		if name == "" {
 			if call.Subject.Caller.UserName == "" {
 				if call.Subject.Caller.ARN != "" && call.Subject.RoleName == "" {
@@ -80,7 +80,7 @@ func (s *Service) ListUsers(ctx context.Context, call *authz.Call, pathPrefix st
 	}
 	var users []store.User
 	var more bool
-	err = s.view(ctx, func(tx store.Tx) error {
+	err = store.View(ctx, s.store, func(tx store.Tx) error {
 		if err := s.authorize(tx, call, "iam:ListUsers", s.arn(account(call), "user", "/", "*")); err != nil {
 			return err
 		}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/wharf-project/wharf/internal/arn"
 	"github.com/wharf-project/wharf/internal/policy/catalog"
 	"github.com/wharf-project/wharf/internal/policy/condition"
 	"github.com/wharf-project/wharf/internal/policy/pattern"
@@ -490,7 +491,7 @@ func (v *validator) checkResources(st *Statement, rn *node, covered []resolvedAc
 				v.add(FindingError, "MISSING_ARN_REGION", n, fmt.Sprintf("Add a Region to the %s resource ARN (for example %s).", svc.Prefix, exampleARN(svc)))
 			}
 		}
-		if account != "" && !isWild(account) && account != "aws" && !strings.Contains(account, "${") && !isAccount(account) {
+		if account != "" && !isWild(account) && account != "aws" && !strings.Contains(account, "${") && !arn.IsAccountID(account) {
 			v.add(FindingError, "INVALID_ARN_ACCOUNT", n, fmt.Sprintf("The account ID %s in the resource ARN is not valid. Provide a 12-digit account ID.", account))
 		}
 		if len(covered) == 0 {
@@ -630,18 +631,6 @@ func exampleARN(svc *catalog.Service) string {
 }
 
 func isWild(s string) bool { return strings.ContainsAny(s, "*?") }
-
-func isAccount(s string) bool {
-	if len(s) != 12 {
-		return false
-	}
-	for _, c := range s {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return true
-}
 
 func (v *validator) checkConditions(st *Statement, cn *node) {
 	if cn == nil {

@@ -11,7 +11,7 @@ import (
 // GetAuthorizationToken requires: both ecr-public:GetAuthorizationToken and
 // sts:GetServiceBearerToken, on "*".
 func (s *Service) AuthorizeGetAuthorizationToken(ctx context.Context, call *authz.Call) error {
-	return s.view(ctx, func(tx store.Tx) error {
+	return store.View(ctx, s.store, func(tx store.Tx) error {
 		if err := s.authz.Authorize(tx, call, "ecr-public:GetAuthorizationToken", "*", nil, nil); err != nil {
 			return err
 		}

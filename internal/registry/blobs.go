@@ -29,7 +29,7 @@ func ParseDigest(s string) (digest.Digest, error) {
 // public, as on ECR Public.
 func (s *Service) BlobSize(ctx context.Context, ref Ref, d digest.Digest) (int64, error) {
 	var size int64
-	err := s.view(ctx, func(tx store.Tx) error {
+	err := store.View(ctx, s.store, func(tx store.Tx) error {
 		_, r, err := s.resolve(tx, ref)
 		if err != nil {
 			return err
@@ -58,7 +58,7 @@ func (s *Service) OpenBlob(ctx context.Context, ref Ref, d digest.Digest) (blob.
 // writeRepository resolves a repository for a write and authorizes action.
 func (s *Service) writeRepository(ctx context.Context, call *authz.Call, ref Ref, action string) (store.Repository, error) {
 	var r store.Repository
-	err := s.view(ctx, func(tx store.Tx) error {
+	err := store.View(ctx, s.store, func(tx store.Tx) error {
 		var err error
 		if _, r, err = s.resolve(tx, ref); err != nil {
 			return err
@@ -97,7 +97,7 @@ func (s *Service) StartUpload(ctx context.Context, call *authz.Call, ref Ref) (s
 
 // upload finds an upload of the repository (UploadUnknown otherwise).
 func (s *Service) upload(ctx context.Context, r store.Repository, id string) error {
-	return s.view(ctx, func(tx store.Tx) error {
+	return store.View(ctx, s.store, func(tx store.Tx) error {
 		u, err := tx.Registry().GetUpload(id)
 		if errors.Is(err, store.ErrNotFound) || (err == nil && (u.AccountID != r.AccountID || u.Repository != r.Name)) {
 			return coded(errs.NotFound, CodeUploadUnknown, "upload %s is unknown to repository %s", id, r.Name)

@@ -184,7 +184,7 @@ func (s *Service) CreateRepositoryWithCatalog(ctx context.Context, call *authz.C
 // it has none (ecr-public:GetRepositoryCatalogData).
 func (s *Service) GetRepositoryCatalogData(ctx context.Context, call *authz.Call, ref Ref) (CatalogData, error) {
 	var out CatalogData
-	err := s.view(ctx, func(tx store.Tx) error {
+	err := store.View(ctx, s.store, func(tx store.Tx) error {
 		acct, r, err := s.resolve(tx, ref)
 		if err != nil {
 			return err
@@ -207,7 +207,7 @@ func (s *Service) PutRepositoryCatalogData(ctx context.Context, call *authz.Call
 	}
 	// Authorize before anything reaches the blob store; the transaction
 	// below decides again on what it reads.
-	err := s.view(ctx, func(tx store.Tx) error {
+	err := store.View(ctx, s.store, func(tx store.Tx) error {
 		_, r, err := s.resolve(tx, ref)
 		if err != nil {
 			return err

@@ -63,7 +63,7 @@ func (s *Service) RegistryAccount(ctx context.Context, call *authz.Call, registr
 		return "", coded(errs.Invalid, CodeInvalidParameter, "Invalid parameter at 'registryId' failed to satisfy constraint: 'Member must have length between 2 and 50'")
 	}
 	var account string
-	err := s.view(ctx, func(tx store.Tx) error {
+	err := store.View(ctx, s.store, func(tx store.Tx) error {
 		var acct store.Account
 		var err error
 		if isID {
@@ -125,7 +125,7 @@ func (s *Service) GetRepositories(ctx context.Context, call *authz.Call, account
 		}
 	}
 	var out []RepositoryInfo
-	err := s.view(ctx, func(tx store.Tx) error {
+	err := store.View(ctx, s.store, func(tx store.Tx) error {
 		seen := map[string]bool{}
 		for _, n := range names {
 			if seen[n] {
@@ -162,7 +162,7 @@ func (s *Service) DescribeRegistry(ctx context.Context, call *authz.Call) (Regis
 		return RegistryInfo{}, err
 	}
 	var out RegistryInfo
-	err = s.view(ctx, func(tx store.Tx) error {
+	err = store.View(ctx, s.store, func(tx store.Tx) error {
 		if err := s.authz.Authorize(tx, call, "ecr-public:DescribeRegistries", s.RegistryARN(account), nil, nil); err != nil {
 			return err
 		}
@@ -193,7 +193,7 @@ func (s *Service) GetRegistryCatalogData(ctx context.Context, call *authz.Call) 
 		return "", err
 	}
 	var name string
-	err = s.view(ctx, func(tx store.Tx) error {
+	err = store.View(ctx, s.store, func(tx store.Tx) error {
 		if err := s.authz.Authorize(tx, call, "ecr-public:GetRegistryCatalogData", s.RegistryARN(account), nil, nil); err != nil {
 			return err
 		}

@@ -95,7 +95,7 @@ func findImage(tx store.Tx, r store.Repository, id ImageID) (store.Manifest, *Im
 func (s *Service) DescribeImages(ctx context.Context, call *authz.Call, ref Ref, ids []ImageID, p store.Page) ([]ImageDetail, bool, error) {
 	var out []ImageDetail
 	var more bool
-	err := s.view(ctx, func(tx store.Tx) error {
+	err := store.View(ctx, s.store, func(tx store.Tx) error {
 		out, more = nil, false
 		_, r, err := s.resolve(tx, ref)
 		if err != nil {
@@ -153,7 +153,7 @@ type TagDetail struct {
 func (s *Service) DescribeImageTags(ctx context.Context, call *authz.Call, ref Ref, p store.Page) ([]TagDetail, bool, error) {
 	var out []TagDetail
 	var more bool
-	err := s.view(ctx, func(tx store.Tx) error {
+	err := store.View(ctx, s.store, func(tx store.Tx) error {
 		out = nil
 		_, r, err := s.resolve(tx, ref)
 		if err != nil {
@@ -275,7 +275,7 @@ const (
 func (s *Service) BatchCheckLayerAvailability(ctx context.Context, call *authz.Call, ref Ref, digests []string) ([]Layer, []LayerFailure, error) {
 	var layers []Layer
 	var failures []LayerFailure
-	err := s.view(ctx, func(tx store.Tx) error {
+	err := store.View(ctx, s.store, func(tx store.Tx) error {
 		layers, failures = []Layer{}, []LayerFailure{}
 		_, r, err := s.resolve(tx, ref)
 		if err != nil {
@@ -343,7 +343,7 @@ func (s *Service) PutImage(ctx context.Context, call *authz.Call, ref Ref, in Pu
 	if want == "" {
 		want = digest.FromBytes(in.Manifest)
 	}
-	err := s.view(ctx, func(tx store.Tx) error {
+	err := store.View(ctx, s.store, func(tx store.Tx) error {
 		_, r, err := s.resolve(tx, ref)
 		if err != nil {
 			return err

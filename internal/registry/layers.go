@@ -53,7 +53,7 @@ func (s *Service) CompleteLayerUpload(ctx context.Context, call *authz.Call, ref
 	}
 	var r store.Repository
 	var exists bool
-	err = s.view(ctx, func(tx store.Tx) error {
+	err = store.View(ctx, s.store, func(tx store.Tx) error {
 		var err error
 		if _, r, err = s.resolve(tx, ref); err != nil {
 			return err

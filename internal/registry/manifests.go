@@ -212,7 +212,7 @@ func (s *Service) PutManifest(ctx context.Context, call *authz.Call, ref Ref, re
 // GetManifest returns a manifest by tag or digest. Reads are public.
 func (s *Service) GetManifest(ctx context.Context, ref Ref, reference string) (store.Manifest, error) {
 	var m store.Manifest
-	err := s.view(ctx, func(tx store.Tx) error {
+	err := store.View(ctx, s.store, func(tx store.Tx) error {
 		_, r, err := s.resolve(tx, ref)
 		if err != nil {
 			return err
@@ -279,7 +279,7 @@ func (s *Service) DeleteManifest(ctx context.Context, call *authz.Call, ref Ref,
 func (s *Service) ListTags(ctx context.Context, ref Ref, last string, n int) ([]string, bool, error) {
 	var out []string
 	var more bool
-	err := s.view(ctx, func(tx store.Tx) error {
+	err := store.View(ctx, s.store, func(tx store.Tx) error {
 		_, r, err := s.resolve(tx, ref)
 		if err != nil {
 			return err
@@ -310,7 +310,7 @@ func (s *Service) ListTags(ctx context.Context, ref Ref, last string, n int) ([]
 // descriptors, filtered by artifactType when it is not empty. Reads are public.
 func (s *Service) Referrers(ctx context.Context, ref Ref, d digest.Digest, artifactType string) ([]Descriptor, error) {
 	var out []Descriptor
-	err := s.view(ctx, func(tx store.Tx) error {
+	err := store.View(ctx, s.store, func(tx store.Tx) error {
 		_, r, err := s.resolve(tx, ref)
 		if err != nil {
 			return err
@@ -341,7 +341,7 @@ func (s *Service) Catalog(ctx context.Context, last string, n int) ([]string, bo
 	if n == 0 {
 		n = 1000
 	}
-	err := s.view(ctx, func(tx store.Tx) error {
+	err := store.View(ctx, s.store, func(tx store.Tx) error {
 		var err error
 		out, more, err = tx.Registry().Catalog(store.Page{Marker: last, Max: n})
 		return err

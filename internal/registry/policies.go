@@ -22,7 +22,7 @@ func policyNotFound(r store.Repository) error {
 // (ecr-public:GetRepositoryPolicy).
 func (s *Service) GetRepositoryPolicy(ctx context.Context, call *authz.Call, ref Ref) (string, error) {
 	var text string
-	err := s.view(ctx, func(tx store.Tx) error {
+	err := store.View(ctx, s.store, func(tx store.Tx) error {
 		_, r, err := s.resolve(tx, ref)
 		if err != nil {
 			return err

@@ -12,10 +12,8 @@
 package registry
 
 import (
-	"context"
 	"crypto/rand"
 	"errors"
-	"fmt"
 	"regexp"
 	"strings"
 	"time"
@@ -23,6 +21,7 @@ import (
 	"github.com/wharf-project/wharf/internal/authz"
 	"github.com/wharf-project/wharf/internal/blob"
 	"github.com/wharf-project/wharf/internal/errs"
+	"github.com/wharf-project/wharf/internal/secrets"
 	"github.com/wharf-project/wharf/internal/store"
 )
 
@@ -181,24 +180,8 @@ func (s *Service) authorize(tx store.Tx, call *authz.Call, action string, repo s
 	return s.authorizeRepo(tx, call, action, repo, nil)
 }
 
-// view runs a read-only fn, concurrently with other reads when the store can.
-func (s *Service) view(ctx context.Context, fn func(store.Tx) error) error {
-	if v, ok := s.store.(store.Viewer); ok {
-		return v.View(ctx, fn)
-	}
-	return s.store.Tx(ctx, fn)
-}
-
 // NewUploadID returns an unguessable upload ID in UUID form (ECR Public's UploadId pattern).
-func NewUploadID() string {
-	var b [16]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		panic(err)
-	}
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
-}
+func NewUploadID() string { return secrets.NewUUID() }
 
 // newAlias returns a default registry alias: a letter then 7 letters or digits.
 func newAlias() string {

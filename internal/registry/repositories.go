@@ -87,7 +87,7 @@ func (s *Service) CreateRepository(ctx context.Context, call *authz.Call, in Cre
 // ecr-public:DescribeRepositories.
 func (s *Service) GetRepository(ctx context.Context, call *authz.Call, ref Ref) (RepositoryInfo, error) {
 	var out RepositoryInfo
-	err := s.view(ctx, func(tx store.Tx) error {
+	err := store.View(ctx, s.store, func(tx store.Tx) error {
 		acct, r, err := s.resolve(tx, ref)
 		if err != nil {
 			return err
@@ -106,7 +106,7 @@ func (s *Service) GetRepository(ctx context.Context, call *authz.Call, ref Ref) 
 func (s *Service) ListRepositories(ctx context.Context, call *authz.Call, account string, p store.Page) ([]RepositoryInfo, bool, error) {
 	var out []RepositoryInfo
 	var more bool
-	err := s.view(ctx, func(tx store.Tx) error {
+	err := store.View(ctx, s.store, func(tx store.Tx) error {
 		acct, err := tx.Accounts().Get(account)
 		if err != nil {
 			return coded(errs.NotFound, CodeRegistryNotFound, "The registry with id '%s' does not exist", account)

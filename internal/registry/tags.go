@@ -77,7 +77,7 @@ func (s *Service) ListTagsForResource(ctx context.Context, call *authz.Call, res
 		return nil, err
 	}
 	var out []store.Tag
-	err = s.view(ctx, func(tx store.Tx) error {
+	err = store.View(ctx, s.store, func(tx store.Tx) error {
 		_, r, err := s.resolve(tx, ref)
 		if err != nil {
 			return err

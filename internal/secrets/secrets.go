@@ -117,6 +117,17 @@ func NewID(prefix string) (string, error) {
 	return prefix + keyIDEncoding.EncodeToString(b), nil
 }
 
+// NewUUID returns a random (version 4) UUID: request IDs, upload IDs.
+func NewUUID() string {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(fmt.Sprintf("crypto/rand failed: %v", err))
+	}
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
+
 // NewSecretKey returns a 40-character secret access key in AWS's alphabet.
 func NewSecretKey() (string, error) {
 	b := make([]byte, 30)

@@ -18,7 +18,6 @@ import (
 	"io"
 	"log/slog"
 	"mime"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -185,7 +184,7 @@ func (s *Server) root(w http.ResponseWriter, r *http.Request) {
 		writeQueryError(w, ns, code, msg, id, status)
 		return
 	}
-	call := &authz.Call{Subject: res.Subject, SourceIP: remoteIP(r), SecureTransport: r.TLS != nil, Region: res.Region, UserAgent: r.UserAgent(), Now: s.Now()}
+	call := &authz.Call{Subject: res.Subject, SourceIP: httpx.RemoteIP(r), SecureTransport: r.TLS != nil, Region: res.Region, UserAgent: r.UserAgent(), Now: s.Now()}
 	var status int
 	var out []byte
 	if service == "iam" {
@@ -247,7 +246,7 @@ func (s *Server) ecrPublic(w http.ResponseWriter, r *http.Request, target string
 		jsonErr(status, code, msg)
 		return
 	}
-	call := &authz.Call{Subject: res.Subject, SourceIP: remoteIP(r), SecureTransport: r.TLS != nil, Region: res.Region, UserAgent: r.UserAgent(), Now: s.Now()}
+	call := &authz.Call{Subject: res.Subject, SourceIP: httpx.RemoteIP(r), SecureTransport: r.TLS != nil, Region: res.Region, UserAgent: r.UserAgent(), Now: s.Now()}
 	status, out := s.ECR.Serve(r.Context(), call, strings.TrimPrefix(target, "SpencerFrontendService."), body, id)
 	if status >= 500 {
 		s.Log.Error("request failed", "request_id", id, "target", target, "status", status)
@@ -261,12 +260,4 @@ func writeQueryError(w http.ResponseWriter, ns, code, msg, id string, status int
 	w.Header().Set("Content-Type", "text/xml")
 	w.WriteHeader(status)
 	_, _ = w.Write(awsquery.ErrorXML(ns, code, msg, id, status))
-}
-
-func remoteIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }

@@ -45,6 +45,15 @@ type Viewer interface {
 	View(ctx context.Context, fn func(Tx) error) error
 }
 
+// View runs a read-only fn on st: concurrently with other reads when st is
+// a Viewer, in a transaction otherwise.
+func View(ctx context.Context, st Store, fn func(Tx) error) error {
+	if v, ok := st.(Viewer); ok {
+		return v.View(ctx, fn)
+	}
+	return st.Tx(ctx, fn)
+}
+
 // Tx is one transaction's view of every aggregate. A method that fails
 // undoes only its own writes: the transaction stays usable, and the caller
 // decides whether to go on or return the error (which rolls back all).

@@ -137,7 +137,7 @@ func (s *Service) AssumeRole(ctx context.Context, call *authz.Call, in AssumeRol
 	}
 	now := s.now().UTC()
 	var sess session
-	err := s.view(ctx, func(tx store.Tx) error {
+	err := store.View(ctx, s.store, func(tx store.Tx) error {
 		r, err := tx.Roles().Get(roleAccount, roleName)
 		if err != nil || s.iam.RoleARN(r) != in.RoleArn {
 			return errs.Coded(errs.Denied, "AccessDenied", "User: %s is not authorized to perform: sts:AssumeRole on resource: %s", call.Subject.Caller.ARN, in.RoleArn)
@@ -288,7 +288,7 @@ func (s *Service) Resolve(ctx context.Context, keyID, token string) (*authz.Subj
 			sub.SessionPolicies = append(sub.SessionPolicies, policy.Attached{Source: policy.Source{ID: id, Type: "none"}, Policy: p})
 		}
 		// The role must still exist: deleting it ends its sessions.
-		err := s.view(ctx, func(tx store.Tx) error {
+		err := store.View(ctx, s.store, func(tx store.Tx) error {
 			_, err := tx.Roles().Get(sess.Account, sess.RoleName)
 			return err
 		})
@@ -314,12 +314,4 @@ func parseRoleARN(arn string) (account, name string, ok bool) {
 	}
 	res := parts[5]
 	return parts[4], res[strings.LastIndexByte(res, '/')+1:], true
-}
-
-// view runs a read-only fn, concurrently with other reads when the store can.
-func (s *Service) view(ctx context.Context, fn func(store.Tx) error) error {
-	if v, ok := s.store.(store.Viewer); ok {
-		return v.View(ctx, fn)
-	}
-	return s.store.Tx(ctx, fn)
 }

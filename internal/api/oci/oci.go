@@ -12,7 +12,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -145,11 +144,7 @@ func errMessage(err error) string {
 }
 
 func (h *Handler) call(r *http.Request, sub *authz.Subject) *authz.Call {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
-	}
-	return &authz.Call{Subject: sub, SourceIP: host, SecureTransport: r.TLS != nil, Region: "us-east-1", UserAgent: r.UserAgent(), Now: h.Now()}
+	return &authz.Call{Subject: sub, SourceIP: httpx.RemoteIP(r), SecureTransport: r.TLS != nil, Region: "us-east-1", UserAgent: r.UserAgent(), Now: h.Now()}
 }
 
 // Token serves Docker's token endpoint: anonymous tokens for pulls, and
