@@ -272,10 +272,11 @@ type prepared struct {
 	bounded   bool // the caller has a permissions boundary
 }
 
-func prepare(req *Request) prepared {
+func prepare(req *Request, s *Set) prepared {
 	var rc prepared
 	rc.svc, rc.name = lowerAction(req.Action)
 	rc.segs, rc.isARN = pattern.Split(req.Resource)
+	rc.bounded = len(s.Boundary) > 0
 	return rc
 }
 

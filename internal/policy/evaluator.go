@@ -89,8 +89,7 @@ func (e *Evaluator) Set() Set { return e.set }
 // applies. Explain gives the same decision with its reasons.
 func (e *Evaluator) Decide(req *Request) Decision {
 	var f flags
-	rc := prepare(req)
-	rc.bounded = len(e.set.Boundary) > 0
+	rc := prepare(req, &e.set)
 	var keyBuf [128]byte
 	key := append(append(append(keyBuf[:0], rc.svc...), ':'), rc.name...)
 	if e.scan(e.exact[string(key)], req, &rc, false, &f) ||

@@ -66,8 +66,7 @@ type Miss struct {
 func (e *Evaluator) Explain(req *Request) *Result {
 	res := &Result{Request: req}
 	var f flags
-	rc := prepare(req)
-	rc.bounded = len(e.set.Boundary) > 0
+	rc := prepare(req, &e.set)
 	svc, name := rc.svc, rc.name
 	missing := map[string]bool{}
 	var denies, allows []StatementRef
