@@ -1,19 +1,24 @@
 package main
 
 import (
+	"bufio"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
+	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/wharf-project/wharf/internal/authz"
+	"github.com/wharf-project/wharf/internal/config"
 	"github.com/wharf-project/wharf/internal/iam"
 	"github.com/wharf-project/wharf/internal/policy/catalog"
 	"github.com/wharf-project/wharf/internal/secrets"
 	"github.com/wharf-project/wharf/internal/store"
-	"github.com/wharf-project/wharf/internal/store/sqlite"
 )
 
 const adminUsage = `Usage:
@@ -22,6 +27,10 @@ const adminUsage = `Usage:
       root credentials are written, in the AWS console's CSV format, to
       --credentials-file (mode 0600; default DATA-DIR/root-credentials-ID.csv).
   wharf admin list-accounts [--data-dir DIR]
+  wharf admin set-root-password --account-id ID [--data-dir DIR] [--database-url URL] < password
+      Set the root user's console password (read from standard input, first
+      line) and end the root user's console sessions. The password must meet
+      the account's password policy.
 `
 
 func runAdmin(args []string, e env) int {
@@ -35,6 +44,7 @@ func runAdmin(args []string, e env) int {
 	keyFile := fs.String("secret-key-file", os.Getenv("WHARF_SECRET_KEY_FILE"), "key that seals secrets (default DATA-DIR/secret.key)")
 	account := fs.String("account-id", "", "12-digit account ID")
 	credFile := fs.String("credentials-file", "", "where to write the root credentials")
+	dbURL := fs.String("database-url", os.Getenv("WHARF_DATABASE_URL"), "PostgreSQL URL (scale-out); default the data directory's SQLite database")
 	if err := fs.Parse(args[1:]); err != nil {
 		return 2
 	}
@@ -46,10 +56,12 @@ func runAdmin(args []string, e env) int {
 		fmt.Fprintf(e.stderr, "wharf admin %s: %v\n", args[0], err)
 		return 1
 	}
-	if _, err := os.Stat(filepath.Join(*dataDir, "wharf.db")); err != nil {
-		return fail(fmt.Errorf("no Wharf database in %s (start wharf serve once first): %v", *dataDir, err))
+	if *dbURL == "" {
+		if _, err := os.Stat(filepath.Join(*dataDir, "wharf.db")); err != nil {
+			return fail(fmt.Errorf("no Wharf database in %s (start wharf serve once first): %v", *dataDir, err))
+		}
 	}
-	db, err := sqlite.Open(ctx, filepath.Join(*dataDir, "wharf.db"))
+	db, err := openStore(ctx, config.Config{DataDir: *dataDir, DatabaseURL: *dbURL}, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		return fail(err)
 	}
@@ -67,6 +79,22 @@ func runAdmin(args []string, e env) int {
 		for _, a := range accounts {
 			fmt.Fprintf(e.stdout, "%s\t%s\n", a.ID, a.CreatedAt.Format(time.RFC3339))
 		}
+		return 0
+	case "set-root-password":
+		line, err := bufio.NewReader(e.stdin).ReadString('\n')
+		if err != nil && !errors.Is(err, io.EOF) {
+			return fail(err)
+		}
+		pw := strings.TrimRight(line, "\r\n")
+		if pw == "" {
+			return fail(errors.New("give the new password on standard input"))
+		}
+		// Hashing a password needs no secret key: the box is not used.
+		svc := iam.New(db, authz.New(), nil, catalog.MustLoad(), time.Now)
+		if err := svc.SetRootPassword(ctx, *account, pw); err != nil {
+			return fail(err)
+		}
+		fmt.Fprintf(e.stdout, "set the root console password of account %s\n", *account)
 		return 0
 	case "create-account":
 		key, _, err := secrets.LoadOrCreateKeyFile(*keyFile)
@@ -91,7 +119,15 @@ func runAdmin(args []string, e env) int {
 		if err := writeNew(*credFile, []byte(iam.CredentialsCSV(root))); err != nil {
 			return fail(err)
 		}
-		fmt.Fprintf(e.stdout, "created account %s; root access key %s; credentials in %s\n", *account, root.AccessKeyID, *credFile)
+		pw, err := svc.EnsureRootPassword(ctx, *account, "")
+		if err != nil {
+			return fail(err)
+		}
+		pwFile := filepath.Join(*dataDir, "root-console-password-"+*account)
+		if err := writeNew(pwFile, []byte(pw+"\n")); err != nil {
+			return fail(err)
+		}
+		fmt.Fprintf(e.stdout, "created account %s; root access key %s; credentials in %s; root console password in %s\n", *account, root.AccessKeyID, *credFile, pwFile)
 		return 0
 	}
 	fmt.Fprint(e.stderr, adminUsage)

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/wharf-project/wharf/internal/api/ecrpublic"
+	"github.com/wharf-project/wharf/internal/api/console"
 	"github.com/wharf-project/wharf/internal/api/iamquery"
 	"github.com/wharf-project/wharf/internal/api/oci"
 	"github.com/wharf-project/wharf/internal/api/stsquery"
@@ -31,6 +32,7 @@ import (
 	"github.com/wharf-project/wharf/internal/policy/catalog"
 	"github.com/wharf-project/wharf/internal/registry"
 	"github.com/wharf-project/wharf/internal/secrets"
+	"github.com/wharf-project/wharf/internal/signin"
 	"github.com/wharf-project/wharf/internal/server"
 	"github.com/wharf-project/wharf/internal/store"
 	"github.com/wharf-project/wharf/internal/store/postgres"
@@ -125,6 +127,21 @@ func runServer(ctx context.Context, cfg config.Config, log *slog.Logger, started
 		log.Info("created account and its root access key; the credentials are in the file named here (the secret is never logged)",
 			"account", cfg.AccountID, "access_key_id", rootKey.AccessKeyID, "credentials_file", path)
 	}
+	rootPassword, err := iamSvc.EnsureRootPassword(ctx, cfg.AccountID, cfg.RootPassword)
+	if err != nil {
+		return fmt.Errorf("setting the root user's console password: %w", err)
+	}
+	if rootPassword != "" && cfg.RootPassword == "" {
+		path := filepath.Join(cfg.DataDir, "root-console-password")
+		if err := writeNew(path, []byte(rootPassword+"\n")); err != nil {
+			return err
+		}
+		log.Info("gave the root user a console password; it is in the file named here (never logged)", "account", cfg.AccountID, "password_file", path)
+	}
+	signIn, err := signin.New(db, iamSvc, now, 0)
+	if err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err
@@ -144,6 +161,7 @@ func runServer(ctx context.Context, cfg config.Config, log *slog.Logger, started
 		ECR:     ecrpublic.New(reg, auth),
 		IAM:     iamquery.New(iamSvc),
 		STS:     stsquery.New(stsSvc),
+		Console: &console.Handler{IAM: iamSvc, Registry: reg, SignIn: signIn, Log: log, Now: now, PublicURL: cfg.PublicURL},
 		Log:     log,
 		Metrics: httpx.NewMetrics(),
 		Ready: func() error {
@@ -161,6 +179,7 @@ func runServer(ctx context.Context, cfg config.Config, log *slog.Logger, started
 	if p, ok := blobs.(blob.Purger); ok {
 		go purgeUploads(ctx, p, log)
 	}
+	go purgeSessions(ctx, signIn, log)
 	select {
 	case err := <-errc:
 		return err
@@ -243,6 +262,25 @@ func purgeUploads(ctx context.Context, p blob.Purger, log *slog.Logger) {
 				log.Warn("purging abandoned uploads", "err", err)
 			} else if n > 0 {
 				log.Info("purged abandoned uploads", "count", n)
+			}
+		}
+	}
+}
+
+// purgeSessions removes expired console sessions every hour until ctx ends
+// (an expired session is refused anyway; this only reclaims its row).
+func purgeSessions(ctx context.Context, s *signin.Service, log *slog.Logger) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if n, err := s.Purge(ctx); err != nil {
+				log.Warn("purging expired console sessions", "err", err)
+			} else if n > 0 {
+				log.Info("purged expired console sessions", "count", n)
 			}
 		}
 	}

@@ -38,6 +38,10 @@ type Config struct {
 	// the first account (for automation); both or neither.
 	RootAccessKeyID     string `json:"-"`
 	RootSecretAccessKey string `json:"-"`
+	// RootPassword presets the root user's first console password
+	// (WHARF_ROOT_PASSWORD); empty means a random one, written to
+	// <DataDir>/root-console-password.
+	RootPassword string `json:"-"`
 	// LogLevel is debug, info, warn or error; LogFormat is text or json.
 	LogLevel  string `json:"logLevel"`
 	LogFormat string `json:"logFormat"`
@@ -171,6 +175,7 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 	c.S3SecretAccessKey = getenv("WHARF_S3_SECRET_ACCESS_KEY")
 	c.RootAccessKeyID = getenv("WHARF_ROOT_ACCESS_KEY_ID")
 	c.RootSecretAccessKey = getenv("WHARF_ROOT_SECRET_ACCESS_KEY")
+	c.RootPassword = getenv("WHARF_ROOT_PASSWORD")
 	if v := getenv("WHARF_SHUTDOWN_TIMEOUT"); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil {

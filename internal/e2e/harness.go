@@ -94,7 +94,7 @@ func startWithEnv(t testing.TB, env []string, extra ...string) *Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	lines := strings.Split(strings.TrimSpace(strings.NewReplacer("\ufeff", "", "\r", "").Replace(string(b))), "\n")
 	if len(lines) != 2 || lines[0] != "Access key ID,Secret access key" {
 		t.Fatalf("root-credentials.csv is not in the AWS console's format:\n%s", b)
 	}

@@ -342,7 +342,7 @@ func TestScaleOutConcurrentStart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	lines := strings.Split(strings.TrimSpace(strings.NewReplacer("\ufeff", "", "\r", "").Replace(string(b))), "\n")
 	keyID, secret, ok := strings.Cut(lines[len(lines)-1], ",")
 	if len(lines) != 2 || !ok {
 		t.Fatalf("root-credentials.csv:\n%s", b)

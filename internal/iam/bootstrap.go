@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"path"
+	"strings"
 	"time"
 
 	"github.com/wharf-project/wharf/internal/arn"
@@ -97,6 +98,71 @@ type RootKey struct {
 	SecretAccessKey string
 }
 
+// NewRootPassword makes a random root console password that meets the
+// account's password policy (it has all four kinds of characters).
+func NewRootPassword() (string, error) {
+	s, err := secrets.NewSecretKey() // 40 base64 characters
+	if err != nil {
+		return "", err
+	}
+	return "Wh4rf!" + strings.NewReplacer("/", "", "+", "").Replace(s)[:24], nil
+}
+
+// SetRootPassword sets the root user's console password, checked against the
+// account's password policy. It is an operator's action (wharf serve's
+// bootstrap, wharf admin), not an API call: AWS has no API for it either.
+func (s *Service) SetRootPassword(ctx context.Context, accountID, password string) error {
+	if err := checkPasswordShape(password); err != nil {
+		return err
+	}
+	var acct store.Account
+	err := store.View(ctx, s.store, func(tx store.Tx) error {
+		var err error
+		acct, err = tx.Accounts().Get(accountID)
+		return err
+	})
+	if err != nil {
+		return notFound(err, "account", accountID)
+	}
+	if err := checkPasswordPolicy(password, "root", acct); err != nil {
+		return err
+	}
+	hash, err := secrets.HashPassword(password)
+	if err != nil {
+		return err
+	}
+	return s.tx(ctx, func(tx store.Tx) error {
+		if err := tx.Accounts().SetRootPassword(accountID, hash); err != nil {
+			return err
+		}
+		// A new password signs the root user out everywhere.
+		_, err := tx.ConsoleSessions().DeleteForUser(accountID, "")
+		return err
+	})
+}
+
+// EnsureRootPassword gives the account's root user a console password when it
+// has none: preset when not "", else a random one. It returns the password it
+// set, or "" when the root user had one already.
+func (s *Service) EnsureRootPassword(ctx context.Context, accountID, preset string) (string, error) {
+	var has bool
+	err := store.View(ctx, s.store, func(tx store.Tx) error {
+		a, err := tx.Accounts().Get(accountID)
+		has = a.RootPasswordHash != ""
+		return err
+	})
+	if err != nil || has {
+		return "", err
+	}
+	pw := preset
+	if pw == "" {
+		if pw, err = NewRootPassword(); err != nil {
+			return "", err
+		}
+	}
+	return pw, s.SetRootPassword(ctx, accountID, pw)
+}
+
 // BootstrapAccount creates an account and its root access key when the
 // account does not exist yet. preset, when not zero, is used as the root key
 // (WHARF_ROOT_ACCESS_KEY_ID / WHARF_ROOT_SECRET_ACCESS_KEY). created is false
@@ -141,8 +207,10 @@ func (s *Service) BootstrapAccount(ctx context.Context, accountID string, preset
 	return key, true, nil
 }
 
-// CredentialsCSV renders an access key in the format of the AWS console's
-// "Download .csv file" (Access key ID,Secret access key).
+// CredentialsCSV renders an access key exactly as the AWS console's
+// "Download .csv file" does (NAME_accessKeys.csv): UTF-8 with a byte-order
+// mark, CRLF line ends, the header "Access key ID,Secret access key".
+// Secrets are base64 and key IDs alphanumeric, so no field needs quoting.
 func CredentialsCSV(k RootKey) string {
-	return "Access key ID,Secret access key\n" + k.AccessKeyID + "," + k.SecretAccessKey + "\n"
+	return "\ufeffAccess key ID,Secret access key\r\n" + k.AccessKeyID + "," + k.SecretAccessKey + "\r\n"
 }

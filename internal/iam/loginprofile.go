@@ -269,6 +269,65 @@ func (s *Service) DeleteLoginProfile(ctx context.Context, call *authz.Call, user
 			return noLoginProfile(u.Name)
 		}
 		u.PasswordHash, u.PasswordCreatedAt, u.PasswordResetNeeded = "", time.Time{}, false
+		if err := tx.Users().Update(u.Name, u); err != nil {
+			return err
+		}
+		// Without a console password the user's console sessions end.
+		_, err = tx.ConsoleSessions().DeleteForUser(u.AccountID, u.Name)
+		return err
+	})
+}
+
+// ChangePassword changes the calling IAM user's own console password, as
+// IAM's ChangePassword does: the old password must match, the new one must
+// meet the password policy, and a pending "reset required" is cleared. The
+// root user's password is not changed here (InvalidUserType).
+func (s *Service) ChangePassword(ctx context.Context, call *authz.Call, oldPassword, newPassword string) error {
+	c := call.Subject.Caller
+	if c.UserName == "" || call.Subject.RoleName != "" {
+		return errs.Coded(errs.Invalid, "InvalidUserType", "Only IAM users can change their own password with ChangePassword.")
+	}
+	if err := checkPasswordShape(newPassword); err != nil {
+		return err
+	}
+	check := func(tx store.Tx) (store.User, error) {
+		u, err := s.loginUser(tx, call, c.UserName, "iam:ChangePassword")
+		if err != nil {
+			return u, err
+		}
+		if u.PasswordHash == "" {
+			return u, noLoginProfile(u.Name)
+		}
+		acct, err := tx.Accounts().Get(u.AccountID)
+		if err != nil {
+			return u, err
+		}
+		return u, checkPasswordPolicy(newPassword, u.Name, acct)
+	}
+	var oldHash string
+	if err := store.View(ctx, s.store, func(tx store.Tx) error {
+		u, err := check(tx)
+		oldHash = u.PasswordHash
+		return err
+	}); err != nil {
+		return err
+	}
+	if !secrets.CheckPassword(oldHash, oldPassword) {
+		return errs.Coded(errs.Denied, "AccessDenied", "The old password is incorrect.")
+	}
+	hash, err := secrets.HashPassword(newPassword)
+	if err != nil {
+		return err
+	}
+	return s.tx(ctx, func(tx store.Tx) error {
+		u, err := check(tx)
+		if err != nil {
+			return err
+		}
+		if u.PasswordHash != oldHash {
+			return errs.Coded(errs.Conflict, "EntityTemporarilyUnmodifiable", "The password of user %s changed while this request ran; try again.", u.Name)
+		}
+		u.PasswordHash, u.PasswordCreatedAt, u.PasswordResetNeeded = hash, s.now().UTC(), false
 		return tx.Users().Update(u.Name, u)
 	})
 }

@@ -151,6 +151,9 @@ func (s *Service) DeleteUser(ctx context.Context, call *authz.Call, name string)
 		if len(groups) > 0 {
 			return errs.Coded(errs.Conflict, "DeleteConflict", "Cannot delete entity, must remove users from group first.")
 		}
+		if _, err := tx.ConsoleSessions().DeleteForUser(u.AccountID, u.Name); err != nil {
+			return err
+		}
 		return tx.Users().Delete(u.AccountID, u.Name)
 	})
 }

@@ -6,6 +6,7 @@
 //	POST X-Amz-Target: SpencerFrontendService.*   ECR Public (AWS JSON 1.1)   api/ecrpublic
 //	POST form Action=…&Version=2010-05-08   IAM (AWS Query)      api/iamquery
 //	POST form Action=…&Version=2011-06-15   STS (AWS Query)      api/stsquery
+//	/console/…, /gallery/…                  web console and public gallery   api/console
 //	/healthz, /readyz, /metrics             operations
 package server
 
@@ -49,6 +50,9 @@ type Server struct {
 	STS     *stsquery.Handler
 	OCI     *oci.Handler
 	ECR     ECRHandler
+	// Console serves the web console (/console/…) and the public gallery
+	// (/gallery/…); nil serves neither.
+	Console http.Handler
 	Log     *slog.Logger
 	Metrics *httpx.Metrics
 	Ready   func() error
@@ -74,6 +78,12 @@ func (s *Server) Handler() http.Handler {
 		mux.HandleFunc("GET /token", s.OCI.Token)
 		mux.HandleFunc("GET /token/", s.OCI.Token)
 	}
+	if s.Console != nil {
+		mux.Handle("/console/", s.Console)
+		mux.Handle("/console", s.Console)
+		mux.Handle("/gallery/", s.Console)
+		mux.HandleFunc("GET /gallery", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/gallery/", http.StatusFound) })
+	}
 	mux.HandleFunc("/", s.root)
 	// /v2/ paths bypass ServeMux, which would clean "..", "." and "//" and
 	// redirect a write to another repository's path; the OCI adapter checks
@@ -98,6 +108,12 @@ func route(r *http.Request) string {
 	}
 	if strings.HasPrefix(r.URL.Path, "/v2/") {
 		return "oci"
+	}
+	if strings.HasPrefix(r.URL.Path, "/console") {
+		return "console"
+	}
+	if strings.HasPrefix(r.URL.Path, "/gallery") {
+		return "gallery"
 	}
 	if strings.HasPrefix(r.Header.Get("X-Amz-Target"), "SpencerFrontendService.") {
 		return "ecr-public"
@@ -140,6 +156,11 @@ func (s *Server) root(w http.ResponseWriter, r *http.Request) {
 			writeQueryError(w, iamquery.Namespace, "IncompleteBody", "The request body ended before Content-Length bytes: "+err.Error(), id, 400)
 			return
 		}
+	} else if r.Method == http.MethodGet && r.URL.Path == "/" && r.URL.RawQuery == "" && s.Console != nil {
+		// A browser at the root: the public gallery, as public.ecr.aws sends
+		// visitors to gallery.ecr.aws.
+		http.Redirect(w, r, "/gallery/", http.StatusFound)
+		return
 	} else if r.Method != http.MethodGet || r.URL.RawQuery == "" {
 		http.NotFound(w, r)
 		return

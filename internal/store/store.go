@@ -65,6 +65,7 @@ type Tx interface {
 	Policies() Policies
 	AccessKeys() AccessKeys
 	Registry() Registry
+	ConsoleSessions() ConsoleSessions
 }
 
 // Page asks for one page of a listing ordered by name: the entries after
@@ -89,7 +90,10 @@ type Account struct {
 	// DisplayName is the registry's display name (ECR Public registry
 	// catalog data), "" for none.
 	DisplayName string
-	CreatedAt   time.Time
+	// RootPasswordHash is the root user's console password as
+	// secrets.HashPassword made it; "" when the root user cannot sign in.
+	RootPasswordHash string
+	CreatedAt        time.Time
 }
 
 // Accounts stores accounts.
@@ -103,7 +107,47 @@ type Accounts interface {
 	SetAlias(id, alias string) error
 	// SetDisplayName sets the registry's display name.
 	SetDisplayName(id, name string) error
+	// SetRootPassword sets the root user's console password hash ("" removes it).
+	SetRootPassword(id, hash string) error
 	List() ([]Account, error)
+}
+
+// ConsoleSession is a signed-in web console session. The browser holds a
+// random token; the store keeps only its SHA-256 (ID), so that a copy of the
+// database does not sign anyone in.
+type ConsoleSession struct {
+	// ID is the hex SHA-256 of the session cookie's token.
+	ID        string
+	AccountID string
+	// UserName and UserID name the IAM user; both are "" for the root user.
+	// UserID guards against a deleted user's name being reused.
+	UserName string
+	UserID   string
+	// CSRFToken is the session's anti-forgery token, sent back with every form.
+	CSRFToken string
+	// PasswordResetRequired is set when the user signed in with a password
+	// that must be changed before anything else is allowed.
+	PasswordResetRequired bool
+	CreatedAt             time.Time
+	ExpiresAt             time.Time
+}
+
+// ConsoleSessions stores console sessions, so that any replica can serve them.
+type ConsoleSessions interface {
+	// Create stores a session (ErrAlreadyExists for a duplicate ID).
+	Create(ConsoleSession) error
+	// Get returns a session (ErrNotFound), expired ones included: the caller
+	// checks ExpiresAt.
+	Get(id string) (ConsoleSession, error)
+	// ClearPasswordReset clears PasswordResetRequired (ErrNotFound).
+	ClearPasswordReset(id string) error
+	// Delete removes a session (ErrNotFound).
+	Delete(id string) error
+	// DeleteForUser removes every session of an account's user ("" for the
+	// root user) and returns how many there were.
+	DeleteForUser(accountID, userName string) (int, error)
+	// DeleteExpired removes sessions that expired before t and returns how many.
+	DeleteExpired(t time.Time) (int, error)
 }
 
 // User is an IAM user.

@@ -33,6 +33,8 @@ var statuses = map[string]int{
 	"InvalidAction":                 400,
 	"InvalidClientTokenId":          403,
 	"InvalidInput":                  400,
+	"InvalidUserType":               400,
+	"PasswordPolicyViolation":       400,
 	"InvalidParameterCombination":   400,
 	"InvalidParameterValue":         400,
 	"LimitExceeded":                 409,

@@ -212,6 +212,17 @@ func (h *Handler) accountOps(t map[string]op) {
 	t["DeleteLoginProfile"] = func(ctx context.Context, c *authz.Call, f awsquery.Form) (any, error) {
 		return nil, s.DeleteLoginProfile(ctx, c, f.Get("UserName"))
 	}
+	t["ChangePassword"] = func(ctx context.Context, c *authz.Call, f awsquery.Form) (any, error) {
+		oldPw, err := f.Required("OldPassword")
+		if err != nil {
+			return nil, err
+		}
+		newPw, err := f.Required("NewPassword")
+		if err != nil {
+			return nil, err
+		}
+		return nil, s.ChangePassword(ctx, c, oldPw, newPw)
+	}
 
 	t["GenerateCredentialReport"] = func(ctx context.Context, c *authz.Call, f awsquery.Form) (any, error) {
 		st, err := s.GenerateCredentialReport(ctx, c)

@@ -1,0 +1,94 @@
+package console
+
+import (
+	"crypto/subtle"
+	"fmt"
+	"html/template"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// funcs are the template functions every page may use.
+var funcs = template.FuncMap{
+	// date renders a time as the AWS console does, in UTC; zero is "-".
+	"date": func(t time.Time) string {
+		if t.IsZero() {
+			return "-"
+		}
+		return t.UTC().Format("2006-01-02 15:04:05 UTC")
+	},
+	// ago renders how long ago t was ("3 minutes ago"); zero is "Never".
+	"ago": func(t time.Time) string {
+		if t.IsZero() {
+			return "Never"
+		}
+		return ago(time.Since(t))
+	},
+	// bytes renders a size in MB as the ECR console does.
+	"bytes": humanBytes,
+	// path escapes one path segment (a user name, a repository name).
+	"path": url.PathEscape,
+	// query escapes a query value (a policy ARN).
+	"query":    url.QueryEscape,
+	"join":     strings.Join,
+	"short":    shortDigest,
+	"add":      func(a, b int) int { return a + b },
+	"contains": func(list []string, s string) bool { return indexOf(list, s) >= 0 },
+	"hasPrefix": strings.HasPrefix,
+	// lines splits text into lines (policy documents shown with numbers).
+	"lines": func(s string) []string { return strings.Split(strings.TrimRight(s, "\n"), "\n") },
+}
+
+func ago(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return "just now"
+	case d < time.Hour:
+		return plural(int(d/time.Minute), "minute") + " ago"
+	case d < 48*time.Hour:
+		return plural(int(d/time.Hour), "hour") + " ago"
+	}
+	return plural(int(d/(24*time.Hour)), "day") + " ago"
+}
+
+func plural(n int, unit string) string {
+	if n == 1 {
+		return "1 " + unit
+	}
+	return fmt.Sprintf("%d %ss", n, unit)
+}
+
+func humanBytes(n int64) string {
+	switch {
+	case n < 1000:
+		return fmt.Sprintf("%d B", n)
+	case n < 1000*1000:
+		return fmt.Sprintf("%.2f KB", float64(n)/1000)
+	case n < 1000*1000*1000:
+		return fmt.Sprintf("%.2f MB", float64(n)/1e6)
+	}
+	return fmt.Sprintf("%.2f GB", float64(n)/1e9)
+}
+
+// shortDigest is "sha256:" and the first 12 hex digits.
+func shortDigest(d string) string {
+	alg, hex, ok := strings.Cut(d, ":")
+	if !ok || len(hex) <= 12 {
+		return d
+	}
+	return alg + ":" + hex[:12]
+}
+
+func indexOf(list []string, s string) int {
+	for i, v := range list {
+		if v == s {
+			return i
+		}
+	}
+	return -1
+}
+
+func subtleEqual(a, b string) bool {
+	return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
+}

@@ -1,0 +1,4 @@
+package console
+
+// reportRoutes lists this area's pages (to be written).
+func (h *Handler) reportRoutes() []route { return nil }

@@ -1,0 +1,4 @@
+package console
+
+// roleRoutes lists this area's pages (to be written).
+func (h *Handler) roleRoutes() []route { return nil }
