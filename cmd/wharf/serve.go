@@ -161,7 +161,7 @@ func runServer(ctx context.Context, cfg config.Config, log *slog.Logger, started
 		ECR:     ecrpublic.New(reg, auth),
 		IAM:     iamquery.New(iamSvc),
 		STS:     stsquery.New(stsSvc),
-		Console: &console.Handler{IAM: iamSvc, Registry: reg, SignIn: signIn, Log: log, Now: now, PublicURL: cfg.PublicURL},
+		Console: &console.Handler{IAM: iamSvc, Registry: reg, SignIn: signIn, Catalog: cat, Log: log, Now: now, PublicURL: cfg.PublicURL},
 		Log:     log,
 		Metrics: httpx.NewMetrics(),
 		Ready: func() error {

@@ -44,6 +44,7 @@ import (
 	"github.com/wharf-project/wharf/internal/errs"
 	"github.com/wharf-project/wharf/internal/httpx"
 	"github.com/wharf-project/wharf/internal/iam"
+	"github.com/wharf-project/wharf/internal/policy/catalog"
 	"github.com/wharf-project/wharf/internal/registry"
 	"github.com/wharf-project/wharf/internal/signin"
 	"github.com/wharf-project/wharf/web"
@@ -65,8 +66,10 @@ type Handler struct {
 	IAM      *iam.Service
 	Registry *registry.Service
 	SignIn   *signin.Service
-	Log      *slog.Logger
-	Now      func() time.Time
+	// Catalog is the IAM action catalog the policy editors validate against.
+	Catalog *catalog.Catalog
+	Log     *slog.Logger
+	Now     func() time.Time
 	// PublicURL is the server's external base URL (https://registry.example.com);
 	// its host is the registry host in pull and push commands, and an https
 	// URL makes cookies Secure.
@@ -149,6 +152,7 @@ func (h *Handler) init() {
 	m.HandleFunc("GET /console/change-password", h.authedAllowReset(h.changePasswordPage))
 	m.HandleFunc("POST /console/change-password", h.authedAllowReset(h.changePasswordSubmit))
 	m.HandleFunc("GET /console/{$}", h.authed(h.home))
+	m.HandleFunc("POST /console/api/validate-policy", h.authed(h.validateAPI))
 	m.HandleFunc("GET /console", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/console/", http.StatusFound) })
 	for _, rt := range h.routes() {
 		m.HandleFunc(rt.pattern, h.authed(rt.fn))
@@ -156,7 +160,9 @@ func (h *Handler) init() {
 	for _, rt := range h.galleryRoutes() {
 		m.HandleFunc(rt.pattern, rt.fn)
 	}
-	m.HandleFunc("/console/", h.authed(func(q *request) { h.fail(q, "", page{Title: "Not found"}, errs.Coded(errs.NotFound, "NotFound", "There is no console page at %s.", q.r.URL.Path)) }))
+	m.HandleFunc("/console/", h.authed(func(q *request) {
+		h.fail(q, "", page{Title: "Not found"}, errs.Coded(errs.NotFound, "NotFound", "There is no console page at %s.", q.r.URL.Path))
+	}))
 	h.mux = m
 }
 

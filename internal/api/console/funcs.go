@@ -30,11 +30,11 @@ var funcs = template.FuncMap{
 	// path escapes one path segment (a user name, a repository name).
 	"path": url.PathEscape,
 	// query escapes a query value (a policy ARN).
-	"query":    url.QueryEscape,
-	"join":     strings.Join,
-	"short":    shortDigest,
-	"add":      func(a, b int) int { return a + b },
-	"contains": func(list []string, s string) bool { return indexOf(list, s) >= 0 },
+	"query":     url.QueryEscape,
+	"join":      strings.Join,
+	"short":     shortDigest,
+	"add":       func(a, b int) int { return a + b },
+	"contains":  func(list []string, s string) bool { return indexOf(list, s) >= 0 },
 	"hasPrefix": strings.HasPrefix,
 	// lines splits text into lines (policy documents shown with numbers).
 	"lines": func(s string) []string { return strings.Split(strings.TrimRight(s, "\n"), "\n") },

@@ -83,7 +83,7 @@ func newTestEnv(t *testing.T) *testEnv {
 	t.Cleanup(srv.Close)
 	host := strings.TrimPrefix(srv.URL, "http://")
 	reg := registry.New(db, blobs, az, host, time.Now)
-	h := &Handler{IAM: iamSvc, Registry: reg, SignIn: si, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: time.Now, PublicURL: srv.URL}
+	h := &Handler{IAM: iamSvc, Registry: reg, SignIn: si, Catalog: catalog.MustLoad(), Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: time.Now, PublicURL: srv.URL}
 	srv.Config.Handler = h
 	sess, err := si.SignIn(ctx, signin.Input{Account: testAccount, Password: testRootPassword})
 	if err != nil {
