@@ -8,18 +8,18 @@ type accounts struct{ *tx }
 
 func (t accounts) Create(a store.Account) error {
 	err := t.atomic(func() error {
-		_, err := t.exec(`INSERT INTO accounts (id, alias, display_name, created_at) VALUES ($1, nullif($2, ''), $3, $4)`,
-			a.ID, a.Alias, a.DisplayName, dbTime(a.CreatedAt))
+		_, err := t.exec(`INSERT INTO accounts (id, alias, display_name, root_password_hash, created_at) VALUES ($1, nullif($2, ''), $3, $4, $5)`,
+			a.ID, a.Alias, a.DisplayName, a.RootPasswordHash, dbTime(a.CreatedAt))
 		return err
 	})
 	return wrap(err, "create account %s", a.ID)
 }
 
-const accountCols = `id, coalesce(alias, ''), display_name, created_at`
+const accountCols = `id, coalesce(alias, ''), display_name, root_password_hash, created_at`
 
 func scanAccount(s scanner) (store.Account, error) {
 	var a store.Account
-	err := s.Scan(&a.ID, &a.Alias, &a.DisplayName, nullTime{&a.CreatedAt})
+	err := s.Scan(&a.ID, &a.Alias, &a.DisplayName, &a.RootPasswordHash, nullTime{&a.CreatedAt})
 	return a, err
 }
 
@@ -46,6 +46,13 @@ func (t accounts) SetAlias(id, alias string) error {
 func (t accounts) SetDisplayName(id, name string) error {
 	err := affected(t.exec(`UPDATE accounts SET display_name = $1 WHERE id = $2`, name, id))
 	return wrap(err, "set display name of account %s", id)
+}
+
+// SetRootPassword sets (or, with "", removes) the root user's password
+// hash. The hash never enters an error.
+func (t accounts) SetRootPassword(id, hash string) error {
+	err := affected(t.exec(`UPDATE accounts SET root_password_hash = $1 WHERE id = $2`, hash, id))
+	return wrap(err, "set root password of account %s", id)
 }
 
 func (t accounts) List() ([]store.Account, error) {

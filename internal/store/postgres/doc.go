@@ -11,16 +11,17 @@
 //
 // # Schema
 //
-// The schema, as migrations/0001_iam.sql and 0002_registry.sql make it: the
-// SQLite store's, table for table. "pk" columns are BIGINT identity keys,
-// never shown outside this package; every public identifier is a UNIQUE
-// column beside them. An arrow is a foreign key, and every one is ON DELETE
+// The schema, as migrations/0001_iam.sql, 0002_registry.sql and
+// 0003_console.sql make it: the SQLite store's, table for table. "pk"
+// columns are BIGINT identity keys, never shown outside this package; every
+// public identifier is a UNIQUE column beside them. An arrow is a foreign key, and every one is ON DELETE
 // CASCADE ON UPDATE CASCADE.
 //
 //	schema_migrations   version PK, name, applied_at           (bookkeeping, see below)
 //
 //	accounts            pk | id UNIQUE (12 digits) | created_at
-//	 │                  | alias: NULL for none, else UNIQUE, no '/' | display_name
+//	 │                  | alias: NULL for none, else UNIQUE, no '/' | display_name,
+//	 │                  root_password_hash ('' for none)
 //	 │                  INDEX ((alias || '/'), pk) WHERE alias IS NOT NULL  -- the catalog's order
 //	 │
 //	 ├─< principals     pk | account_pk → accounts
@@ -59,6 +60,12 @@
 //	 │                  | secret_ciphertext BYTEA, status, created_at,
 //	 │                  last_used_at, last_used_service, last_used_region
 //	 │                  INDEX (account_pk, user_pk); INDEX (user_pk)
+//	 │
+//	 ├─< console_sessions  pk | id UNIQUE (hex SHA-256 of the token)
+//	 │                     | account_pk → accounts | user_name, user_id
+//	 │                     (both '' for the root user), csrf_token,
+//	 │                     password_reset_required BOOLEAN, created_at, expires_at
+//	 │                     INDEX (account_pk, lower(user_name)); INDEX (expires_at)
 //	 │
 //	 └─< repositories   pk | account_pk → accounts | name | catalog_data,
 //	     │              policy, tags JSONB, created_at
@@ -101,13 +108,22 @@
 // blob_links row holds may go from the blob store. An upload's account is
 // its repository's.
 //
+// A console session hangs off its account only: it names its user by name
+// and ID, not by a foreign key, so deleting or renaming a user leaves its
+// sessions (the services end them, and the ID tells a deleted user's
+// sessions from a new namesake's). A session's id is the SHA-256 of the
+// browser's token, so a copy of the database signs no one in; expired
+// sessions stay until DeleteExpired, which reads the expires_at index (a
+// NULL expiry, the zero time, is before any).
+//
 // Collation: every text column is declared COLLATE "C", so comparisons and
 // ordering are by bytes whatever the database's own locale (the tests run on
 // a server whose default collation is ICU's en-US, to keep it so). IAM names
-// (principals, policies, inline policies) are case-insensitive through
-// lower(name): the unique indexes are on lower(name), lookups compare
-// lower(name) with the name folded in Go, and listings order by lower(name)
-// (then by ARN for policies) along those indexes. Under "C", lower() folds
+// (principals, policies, inline policies, and a console session's
+// user_name) are case-insensitive through lower(name): the unique indexes
+// are on lower(name), lookups compare lower(name) with the name folded in
+// Go, and listings order by lower(name) (then by ARN for policies) along
+// those indexes. Under "C", lower() folds
 // ASCII only — exactly SQLite's NOCASE, and exactly IAM's name alphabet
 // [\w+=,.@-] — and citext, an extension a server may not have, is not
 // needed. Paths, ARNs, IDs and version IDs compare exactly; path prefixes
@@ -168,4 +184,5 @@
 // writes are single statements that find their repository (and PutTag its
 // manifest) themselves, upsert, or skip a taken upload ID with ON CONFLICT
 // DO NOTHING — a push of an image manifest and its tag is two statements.
+// Creating a console session is such a single statement too.
 package postgres

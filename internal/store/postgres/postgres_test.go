@@ -58,7 +58,7 @@ func TestMigrations(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(ms) != 2 || ms[0].name != "0001_iam.sql" || ms[1].name != "0002_registry.sql" {
+	if len(ms) != 3 || ms[0].name != "0001_iam.sql" || ms[1].name != "0002_registry.sql" || ms[2].name != "0003_console.sql" {
 		t.Fatalf("migrations: %+v", ms)
 	}
 

@@ -9,7 +9,8 @@
 //
 // # Schema
 //
-// The schema, as migrations/0001_iam.sql and 0002_registry.sql make it.
+// The schema, as migrations/0001_iam.sql, 0002_registry.sql and
+// 0003_console.sql make it.
 // "pk" columns are surrogate INTEGER PRIMARY KEYs, never shown outside this
 // package; every public identifier is a UNIQUE column beside them. An arrow
 // is a foreign key, and every one is ON DELETE CASCADE ON UPDATE CASCADE.
@@ -18,6 +19,7 @@
 //
 //	accounts            pk | id UNIQUE (12 digits) | created_at
 //	 │                  | alias: NULL for none, else UNIQUE, no '/'
+//	 │                  | display_name, root_password_hash ('' for none)
 //	 │                  INDEX (alias || '/')                 -- the catalog's order
 //	 │
 //	 ├─< principals     pk | account_pk → accounts
@@ -55,6 +57,12 @@
 //	 │                  | user_pk → users, NULL for the root user
 //	 │                  | secret_ciphertext BLOB, status, created_at,
 //	 │                  last_used_at, last_used_service, last_used_region
+//	 │
+//	 ├─< console_sessions  pk | id UNIQUE (hex SHA-256 of the token)
+//	 │                     | account_pk → accounts | user_name NOCASE,
+//	 │                     user_id (both '' for the root user), csrf_token,
+//	 │                     password_reset_required, created_at, expires_at
+//	 │                     INDEX (account_pk, user_name); INDEX (expires_at)
 //	 │
 //	 └─< repositories   pk | account_pk → accounts | name | catalog_data,
 //	     │              policy, tags, created_at
@@ -95,10 +103,19 @@
 // registry's reference counts: a digest no blob_links row holds may go from
 // the blob store. An upload's account is its repository's.
 //
-// Names (principals, policies, inline policies) are declared COLLATE NOCASE,
-// so equality, ordering and uniqueness on them are case-insensitive. NOCASE
-// folds ASCII only, which is exactly IAM's name alphabet [\w+=,.@-]. Paths,
-// ARNs, IDs and version IDs compare exactly. Listings are ordered by name
+// A console session hangs off its account only: it names its user by name
+// and ID, not by a foreign key, so deleting or renaming a user leaves its
+// sessions (the services end them, and the ID tells a deleted user's
+// sessions from a new namesake's). A session's id is the SHA-256 of the
+// browser's token, so a copy of the database signs no one in; expired
+// sessions stay until DeleteExpired, a range of the expires_at index (a NULL
+// expiry, the zero time, is before any).
+//
+// Names (principals, policies, inline policies, and a console session's
+// user_name) are declared COLLATE NOCASE, so equality, ordering and
+// uniqueness on them are case-insensitive. NOCASE folds ASCII only, which
+// is exactly IAM's name alphabet [\w+=,.@-]. Paths, ARNs, IDs and version
+// IDs compare exactly. Listings are ordered by name
 // case-insensitively (then by ARN for policies); path prefixes are
 // case-sensitive. Registry names — aliases, repository names, tags, digests,
 // upload IDs — use the default BINARY collation: they compare exactly and
@@ -121,7 +138,7 @@
 // twice is a no-op. A database recording a version this binary does not know
 // is refused. A migration never rebuilds accounts by DROP TABLE: with foreign
 // keys on, that would cascade-delete everything hanging off it; 0002 changes
-// a column with ALTER TABLE, which keeps every row and pk.
+// a column and 0003 adds one with ALTER TABLE, which keeps every row and pk.
 //
 // # Transactions
 //

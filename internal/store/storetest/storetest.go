@@ -39,6 +39,11 @@
 //     are alike; bytes (manifest content, secrets) come back byte for byte.
 //   - Deleting a policy's default version is ErrConflict; Update to a
 //     default version that does not exist is ErrNotFound.
+//   - Console sessions name their user by name (matched case-insensitively
+//     by DeleteForUser; "" is the root user) and ID, with no tie to the
+//     user's row: deleting the user leaves them. Session IDs compare
+//     exactly. A session whose ExpiresAt is the zero time counts as expired
+//     before any time.
 //   - A method that fails leaves the transaction usable: it undoes only its
 //     own writes (statement-level atomicity).
 package storetest
@@ -64,13 +69,14 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		tests []test
 	}{
 		{"Tx", txTests},
-		{"Accounts", slices.Concat(accountTests, aliasTests)},
+		{"Accounts", slices.Concat(accountTests, aliasTests, rootPasswordTests)},
 		{"Users", userTests},
 		{"Groups", groupTests},
 		{"Roles", roleTests},
 		{"Policies", policyTests},
 		{"AccessKeys", accessKeyTests},
 		{"Registry", registryTests},
+		{"ConsoleSessions", consoleSessionTests},
 	}
 	for _, s := range suites {
 		t.Run(s.name, func(t *testing.T) {
