@@ -358,6 +358,10 @@ func (h *Handler) session(fn func(*request), allowReset bool) http.HandlerFunc {
 			return
 		}
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			if err := readForm(r); err != nil {
+				http.Error(w, "The form could not be read (at most 4 MiB): "+err.Error(), http.StatusRequestEntityTooLarge)
+				return
+			}
 			if !sameOrigin(r) || !h.checkCSRF(r, sess.CSRFToken) {
 				http.Error(w, "The request was refused: its anti-forgery (CSRF) token is missing or wrong, or it came from another site. Reload the page and try again.", http.StatusForbidden)
 				return
@@ -373,23 +377,27 @@ func (h *Handler) session(fn func(*request), allowReset bool) http.HandlerFunc {
 	}
 }
 
+// readForm reads a form body, bounded as a whole (ParseMultipartForm's
+// argument only bounds what it keeps in memory). Script requests (JSON
+// bodies with the X-CSRF-Token header) are left for their handler.
+func readForm(r *http.Request) error {
+	ct := r.Header.Get("Content-Type")
+	r.Body = http.MaxBytesReader(nil, r.Body, maxFormBytes)
+	switch {
+	case strings.HasPrefix(ct, "multipart/form-data"):
+		return r.ParseMultipartForm(maxFormBytes)
+	case strings.HasPrefix(ct, "application/x-www-form-urlencoded"):
+		return r.ParseForm()
+	}
+	return nil
+}
+
 // checkCSRF compares the request's token with want in constant time. Forms
 // send it as the field "csrf", scripts as the header X-CSRF-Token.
 func (h *Handler) checkCSRF(r *http.Request, want string) bool {
 	got := r.Header.Get("X-CSRF-Token")
-	if got == "" {
-		// ParseMultipartForm also parses url-encoded bodies; both are bounded.
-		if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
-			if err := r.ParseMultipartForm(maxFormBytes); err != nil {
-				return false
-			}
-		} else {
-			r.Body = http.MaxBytesReader(nil, r.Body, maxFormBytes)
-			if err := r.ParseForm(); err != nil {
-				return false
-			}
-		}
-		got = r.PostFormValue("csrf")
+	if got == "" && r.PostForm != nil {
+		got = r.PostForm.Get("csrf")
 	}
 	return want != "" && subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
 }

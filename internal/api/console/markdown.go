@@ -1,0 +1,51 @@
+package console
+
+import (
+	"bytes"
+	"html/template"
+
+	"github.com/microcosm-cc/bluemonday"
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/extension"
+)
+
+// Repository catalog data carries Markdown (aboutText, usageText) that any
+// repository owner writes and any anonymous gallery visitor reads, so it is
+// rendered in two guarded steps:
+//
+//  1. goldmark renders CommonMark with GitHub's tables, strikethrough and
+//     autolinks. Raw HTML is NOT passed through (no html.WithUnsafe): it
+//     becomes an "omitted" comment, and goldmark blanks dangerous link
+//     destinations (javascript:, vbscript:, most data:).
+//  2. bluemonday's UGC policy then sanitizes the result anyway: only
+//     harmless elements and attributes, no style or on* attributes, URLs
+//     only with http, https or mailto (no relative, javascript: or data:
+//     URLs), and every link gets rel="nofollow noreferrer noopener" and
+//     opens in a new tab.
+//
+// The page's Content-Security-Policy (no inline script, images only from
+// this site) is a third line behind these two.
+
+var markdownRenderer = goldmark.New(goldmark.WithExtensions(extension.Table, extension.Strikethrough, extension.Linkify))
+
+var markdownPolicy = func() *bluemonday.Policy {
+	p := bluemonday.UGCPolicy()
+	p.AllowRelativeURLs(false)
+	p.RequireNoFollowOnLinks(true)
+	p.RequireNoReferrerOnLinks(true)
+	p.AddTargetBlankToFullyQualifiedLinks(true) // also adds rel="noopener"
+	return p
+}()
+
+// renderMarkdown renders catalog Markdown to safe HTML (see above). Text
+// that fails to render is shown as escaped text.
+func renderMarkdown(md string) template.HTML {
+	if md == "" {
+		return ""
+	}
+	var buf bytes.Buffer
+	if err := markdownRenderer.Convert([]byte(md), &buf); err != nil {
+		return template.HTML("<pre>" + template.HTMLEscapeString(md) + "</pre>")
+	}
+	return template.HTML(markdownPolicy.SanitizeBytes(buf.Bytes())) // #nosec G203 -- sanitized by bluemonday above
+}
