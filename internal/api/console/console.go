@@ -40,6 +40,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/wharf-project/wharf/internal/api/ecrpublic"
 	"github.com/wharf-project/wharf/internal/authz"
 	"github.com/wharf-project/wharf/internal/errs"
 	"github.com/wharf-project/wharf/internal/httpx"
@@ -277,6 +278,9 @@ func toPageError(err error) *pageError {
 	code := e.Code
 	if code == "" {
 		code = e.Kind.String()
+	}
+	if name, ok := ecrpublic.ExceptionName(code); ok && code != "AccessDenied" {
+		code = name // the registry's codes, as the ECR Public API names them
 	}
 	pe := &pageError{Code: code, Message: e.Message, Status: kindStatus(e.Kind)}
 	if e.Kind == errs.Denied {

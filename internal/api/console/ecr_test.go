@@ -213,8 +213,8 @@ func TestECRCreateBadInput(t *testing.T) {
 		files map[string]upload
 		want  []string
 	}{
-		{"upper-case name", url.Values{"name": {"UPPER"}, "description": {"kept"}}, nil, []string{"NameInvalid", `value="UPPER"`, "kept"}},
-		{"empty name", url.Values{"name": {""}}, nil, []string{"NameInvalid"}},
+		{"upper-case name", url.Values{"name": {"UPPER"}, "description": {"kept"}}, nil, []string{"InvalidParameterException", `value="UPPER"`, "kept"}},
+		{"empty name", url.Values{"name": {""}}, nil, []string{"InvalidParameterException"}},
 		{"long description", url.Values{"name": {"app"}, "description": {strings.Repeat("d", 1025)}}, nil, []string{"InvalidParameter", "catalogData.description", `value="app"`}},
 		{"long about", url.Values{"name": {"app"}, "about": {strings.Repeat("a", 25601)}}, nil, []string{"catalogData.aboutText"}},
 		{"text logo", url.Values{"name": {"app"}}, map[string]upload{"logo": {"logo.png", []byte("this is not an image at all")}}, []string{"InvalidParameter", "PNG or JPEG", "text/plain"}},
@@ -515,10 +515,10 @@ func TestECRRegistrySettings(t *testing.T) {
 		form url.Values
 		code string
 	}{
-		{url.Values{"action": {"alias"}, "alias": {"Bad Alias"}}, "InvalidParameter"},
-		{url.Values{"action": {"alias"}, "alias": {"x"}}, "InvalidParameter"},
-		{url.Values{"action": {"alias"}, "alias": {"logo"}}, "InvalidParameter"},
-		{url.Values{"action": {"display-name"}, "display_name": {strings.Repeat("n", 101)}}, "InvalidParameter"},
+		{url.Values{"action": {"alias"}, "alias": {"Bad Alias"}}, "InvalidParameterException"},
+		{url.Values{"action": {"alias"}, "alias": {"x"}}, "InvalidParameterException"},
+		{url.Values{"action": {"alias"}, "alias": {"logo"}}, "InvalidParameterException"},
+		{url.Values{"action": {"display-name"}, "display_name": {strings.Repeat("n", 101)}}, "InvalidParameterException"},
 		{url.Values{"action": {"other"}}, "InvalidAction"},
 	} {
 		status, _, body = b.post("/console/ecr/registry", c.form)

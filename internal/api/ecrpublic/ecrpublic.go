@@ -299,3 +299,11 @@ func noPaging(list, token string, maxResults *int) error {
 	}
 	return nil
 }
+
+// ExceptionName is the ECR Public exception a registry service error code
+// is answered with (RepositoryNotFound → RepositoryNotFoundException), for
+// other adapters that show registry errors (the console).
+func ExceptionName(code string) (string, bool) {
+	w, ok := errorTable[code]
+	return w.typ, ok
+}
