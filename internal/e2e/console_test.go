@@ -150,6 +150,41 @@ func TestConsoleTutorial(t *testing.T) {
 		t.Errorf("the images table does not show digest %s:\n%s", dig, got)
 	}
 	b.Screenshot(t, "repository-images")
+
+	// The simulator says why github-actions may push here and not elsewhere.
+	b.Navigate(t, srv.URL+"/console/simulator")
+	b.SetValue(t, "#sim-principal", "user:github-actions")
+	b.SetValue(t, "#sim-actions", "ecr-public:PutImage")
+	repoARN := "arn:aws:ecr-public::" + srv.AccountID + ":repository/"
+	b.SetValue(t, "#sim-resources", repoARN+"my-public-repo\n"+repoARN+"other-repo")
+	b.ClickNav(t, "#sim-run")
+	decisions := b.Texts(t, "#sim-results .sim-decision")
+	if strings.Join(decisions, ",") != "allowed,implicitDeny" {
+		t.Errorf("simulator decisions %v, want allowed for my-public-repo and implicitDeny for other-repo", decisions)
+	}
+	b.Screenshot(t, "simulator")
+
+	// The other main pages, for a reviewer to look at.
+	for _, pg := range []struct{ path, name string }{
+		{"/console/iam/users", "iam-users"},
+		{"/console/iam/users/github-actions?tab=security", "iam-user-security"},
+		{"/console/iam/users/github-actions?tab=permissions", "iam-user-permissions"},
+		{"/console/iam/groups", "iam-groups"},
+		{"/console/iam/roles/new", "iam-role-new"},
+		{"/console/iam/policies", "iam-policies"},
+		{"/console/ecr/repositories", "ecr-repositories"},
+		{"/console/ecr/repositories/my-public-repo?tab=catalog", "ecr-catalog-data"},
+		{"/console/ecr/repositories/my-public-repo?tab=policy", "ecr-repository-policy"},
+		{"/console/ecr/registry", "ecr-registry-settings"},
+	} {
+		b.Navigate(t, srv.URL+pg.path)
+		b.Screenshot(t, pg.name)
+	}
+	b.PhoneScreenshot(t, "ecr-registry-settings-phone")
+	b.Navigate(t, srv.URL+"/console/iam/credential-report")
+	b.ClickNav(t, "#generate-report")
+	b.WaitVisible(t, "#credential-report-table")
+	b.Screenshot(t, "iam-credential-report")
 	b.NoJSErrors(t)
 
 	// 6. An anonymous browser finds it in the gallery.

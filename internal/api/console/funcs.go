@@ -29,8 +29,10 @@ var funcs = template.FuncMap{
 	"bytes": humanBytes,
 	// path escapes one path segment (a user name, a repository name).
 	"path": url.PathEscape,
-	// query escapes a query value (a policy ARN).
-	"query":     url.QueryEscape,
+	// query escapes a query value (a policy ARN). It returns a template.URL
+	// so that html/template, which escapes '%' in a query, does not escape
+	// the escapes again.
+	"query":     func(s string) template.URL { return template.URL(url.QueryEscape(s)) },
 	"join":      strings.Join,
 	"short":     shortDigest,
 	"add":       func(a, b int) int { return a + b },
