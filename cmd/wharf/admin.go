@@ -31,12 +31,22 @@ const adminUsage = `Usage:
       Set the root user's console password (read from standard input, first
       line) and end the root user's console sessions. The password must meet
       the account's password policy.
+  wharf admin migrate --data-dir DIR --to-database-url URL --to-blob-store s3://… (see: wharf admin migrate -h)
+  wharf admin gc [--dry-run] [--grace 1h] [--delete-untagged] [--data-dir DIR | --database-url URL --blob-store s3://…]
+      Remove unreferenced blobs, links and (optionally) untagged manifests
+      while the registry serves (see: wharf admin gc -h).
 `
 
 func runAdmin(args []string, e env) int {
 	if len(args) == 0 {
 		fmt.Fprint(e.stderr, adminUsage)
 		return 2
+	}
+	if args[0] == "migrate" { // its own flags
+		return runMigrate(args[1:], e)
+	}
+	if args[0] == "gc" { // its own flags
+		return runGC(args[1:], e)
 	}
 	fs := flag.NewFlagSet("admin", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)

@@ -37,6 +37,7 @@ Usage:
   wharf policy test [--output text|json] FILE.jsonl...
   wharf admin create-account --account-id ID [--data-dir DIR]
   wharf admin list-accounts [--data-dir DIR]
+  wharf admin gc [--dry-run] [--grace 1h] [--delete-untagged] [--data-dir DIR]
   wharf help
 
 Run "wharf policy help" for the policy commands' options.

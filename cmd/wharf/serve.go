@@ -16,8 +16,8 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/wharf-project/wharf/internal/api/ecrpublic"
 	"github.com/wharf-project/wharf/internal/api/console"
+	"github.com/wharf-project/wharf/internal/api/ecrpublic"
 	"github.com/wharf-project/wharf/internal/api/iamquery"
 	"github.com/wharf-project/wharf/internal/api/oci"
 	"github.com/wharf-project/wharf/internal/api/stsquery"
@@ -32,8 +32,8 @@ import (
 	"github.com/wharf-project/wharf/internal/policy/catalog"
 	"github.com/wharf-project/wharf/internal/registry"
 	"github.com/wharf-project/wharf/internal/secrets"
-	"github.com/wharf-project/wharf/internal/signin"
 	"github.com/wharf-project/wharf/internal/server"
+	"github.com/wharf-project/wharf/internal/signin"
 	"github.com/wharf-project/wharf/internal/store"
 	"github.com/wharf-project/wharf/internal/store/postgres"
 	"github.com/wharf-project/wharf/internal/store/sqlite"
@@ -180,6 +180,9 @@ func runServer(ctx context.Context, cfg config.Config, log *slog.Logger, started
 		go purgeUploads(ctx, p, log)
 	}
 	go purgeSessions(ctx, signIn, log)
+	if cfg.GCInterval > 0 {
+		go collectGarbage(ctx, db, blobs, cfg, log)
+	}
 	select {
 	case err := <-errc:
 		return err

@@ -58,6 +58,16 @@ type Config struct {
 	BlobStore         string `json:"blobStore"`
 	S3AccessKeyID     string `json:"-"`
 	S3SecretAccessKey string `json:"-"`
+	// GCInterval is how often the garbage collector sweeps (internal/gc);
+	// 0 disables it (wharf admin gc still runs one). Of several replicas,
+	// one sweeps at a time.
+	GCInterval time.Duration `json:"gcInterval"`
+	// GCGrace is how old unused links and untagged manifests must be, and
+	// how long content must have been unreferenced, to be removed.
+	GCGrace time.Duration `json:"gcGrace"`
+	// GCDeleteUntagged makes the scheduled sweeps remove untagged manifests
+	// that no index lists and that refer to no kept manifest.
+	GCDeleteUntagged bool `json:"gcDeleteUntagged"`
 }
 
 // S3Location is a parsed s3:// blob store setting.
@@ -104,7 +114,8 @@ func (c Config) S3() (loc S3Location, ok bool, err error) {
 
 // Default returns the defaults: zero set-up, everything under ./wharf-data.
 func Default() Config {
-	return Config{Addr: "127.0.0.1:5000", DataDir: "wharf-data", AccountID: "123456789012", LogLevel: "info", LogFormat: "text", ShutdownTimeout: 30 * time.Second}
+	return Config{Addr: "127.0.0.1:5000", DataDir: "wharf-data", AccountID: "123456789012", LogLevel: "info", LogFormat: "text", ShutdownTimeout: 30 * time.Second,
+		GCInterval: 24 * time.Hour, GCGrace: time.Hour}
 }
 
 // Load builds the configuration from a file named by --config or
@@ -124,6 +135,9 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 	shutdown := fs.Duration("shutdown-timeout", 0, "time in-flight requests get to finish on stop (env WHARF_SHUTDOWN_TIMEOUT)")
 	dbURL := fs.String("database-url", "", "PostgreSQL URL for scale-out metadata (env WHARF_DATABASE_URL; default: embedded SQLite)")
 	blobStore := fs.String("blob-store", "", "s3://BUCKET[/PREFIX][?endpoint=URL&region=R&path-style=true] (env WHARF_BLOB_STORE; default: files in DATA-DIR)")
+	gcInterval := fs.String("gc-interval", "", "how often the garbage collector sweeps, 0 for never (env WHARF_GC_INTERVAL; default 24h)")
+	gcGrace := fs.String("gc-grace", "", "how long unused blobs and links are kept before the garbage collector removes them (env WHARF_GC_GRACE; default 1h)")
+	gcUntagged := fs.String("gc-delete-untagged", "", "true: scheduled sweeps also remove untagged manifests (env WHARF_GC_DELETE_UNTAGGED; default false)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -140,18 +154,27 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 		var fc struct {
 			Config
 			ShutdownTimeout string `json:"shutdownTimeout"`
+			GCInterval      string `json:"gcInterval"`
+			GCGrace         string `json:"gcGrace"`
 		}
 		fc.Config = c
 		if err := dec.Decode(&fc); err != nil {
 			return c, fmt.Errorf("%s: %w", *file, err)
 		}
 		c = fc.Config
-		if fc.ShutdownTimeout != "" {
-			d, err := time.ParseDuration(fc.ShutdownTimeout)
-			if err != nil {
-				return c, fmt.Errorf("%s: shutdownTimeout: %w", *file, err)
+		for _, d := range []struct {
+			name string
+			text string
+			dst  *time.Duration
+		}{{"shutdownTimeout", fc.ShutdownTimeout, &c.ShutdownTimeout}, {"gcInterval", fc.GCInterval, &c.GCInterval}, {"gcGrace", fc.GCGrace, &c.GCGrace}} {
+			if d.text == "" {
+				continue
 			}
-			c.ShutdownTimeout = d
+			v, err := time.ParseDuration(d.text)
+			if err != nil {
+				return c, fmt.Errorf("%s: %s: %w", *file, d.name, err)
+			}
+			*d.dst = v
 		}
 	}
 	set := func(dst *string, env, flagVal string) {
@@ -185,6 +208,36 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 	}
 	if *shutdown != 0 {
 		c.ShutdownTimeout = *shutdown
+	}
+	// The environment, then the flag.
+	for _, d := range []struct {
+		name, text string
+		dst        *time.Duration
+	}{
+		{"WHARF_GC_INTERVAL", getenv("WHARF_GC_INTERVAL"), &c.GCInterval},
+		{"--gc-interval", *gcInterval, &c.GCInterval},
+		{"WHARF_GC_GRACE", getenv("WHARF_GC_GRACE"), &c.GCGrace},
+		{"--gc-grace", *gcGrace, &c.GCGrace},
+	} {
+		if d.text == "" {
+			continue
+		}
+		v, err := time.ParseDuration(d.text)
+		if err != nil {
+			return c, fmt.Errorf("%s: %w", d.name, err)
+		}
+		*d.dst = v
+	}
+	for _, v := range []struct{ name, text string }{{"WHARF_GC_DELETE_UNTAGGED", getenv("WHARF_GC_DELETE_UNTAGGED")}, {"--gc-delete-untagged", *gcUntagged}} {
+		switch v.text {
+		case "":
+		case "true":
+			c.GCDeleteUntagged = true
+		case "false":
+			c.GCDeleteUntagged = false
+		default:
+			return c, fmt.Errorf("%s: %q is not true or false", v.name, v.text)
+		}
 	}
 	if c.SecretKeyFile == "" {
 		c.SecretKeyFile = filepath.Join(c.DataDir, "secret.key")
@@ -226,6 +279,12 @@ func (c Config) Validate() error {
 	}
 	if _, _, err := c.S3(); err != nil {
 		problems = append(problems, err)
+	}
+	if c.GCInterval < 0 {
+		problems = append(problems, errors.New("gc-interval must not be negative (0 disables the garbage collector)"))
+	}
+	if c.GCGrace < 0 {
+		problems = append(problems, errors.New("gc-grace must not be negative"))
 	}
 	if (c.S3AccessKeyID == "") != (c.S3SecretAccessKey == "") {
 		problems = append(problems, errors.New("WHARF_S3_ACCESS_KEY_ID and WHARF_S3_SECRET_ACCESS_KEY go together"))

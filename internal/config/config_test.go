@@ -94,3 +94,41 @@ func TestScaleOut(t *testing.T) {
 		}
 	}
 }
+
+// TestGC: the garbage collector's schedule, grace period and untagged
+// manifests, from the defaults, a file, the environment and flags.
+func TestGC(t *testing.T) {
+	c, err := Load(nil, env(nil), io.Discard)
+	if err != nil || c.GCInterval != 24*time.Hour || c.GCGrace != time.Hour || c.GCDeleteUntagged {
+		t.Errorf("defaults: %v, %v, %v (%v)", c.GCInterval, c.GCGrace, c.GCDeleteUntagged, err)
+	}
+	file := writeTemp(t, `{"gcInterval": "6h", "gcGrace": "30m", "gcDeleteUntagged": true}`)
+	c, err = Load([]string{"--config", file}, env(nil), io.Discard)
+	if err != nil || c.GCInterval != 6*time.Hour || c.GCGrace != 30*time.Minute || !c.GCDeleteUntagged {
+		t.Errorf("file: %v, %v, %v (%v)", c.GCInterval, c.GCGrace, c.GCDeleteUntagged, err)
+	}
+	c, err = Load([]string{"--config", file, "--gc-grace", "2s", "--gc-delete-untagged", "false"},
+		env(map[string]string{"WHARF_GC_INTERVAL": "0", "WHARF_GC_GRACE": "5m"}), io.Discard)
+	if err != nil || c.GCInterval != 0 || c.GCGrace != 2*time.Second || c.GCDeleteUntagged {
+		t.Errorf("environment and flags: %v, %v, %v (%v)", c.GCInterval, c.GCGrace, c.GCDeleteUntagged, err)
+	}
+	for name, tc := range map[string]struct {
+		args []string
+		env  map[string]string
+		want string
+	}{
+		"negative interval": {args: []string{"--gc-interval", "-1h"}, want: "gc-interval"},
+		"negative grace":    {env: map[string]string{"WHARF_GC_GRACE": "-1s"}, want: "gc-grace"},
+		"bad interval":      {env: map[string]string{"WHARF_GC_INTERVAL": "daily"}, want: "WHARF_GC_INTERVAL"},
+		"bad flag":          {args: []string{"--gc-grace", "a while"}, want: "--gc-grace"},
+		"bad untagged":      {args: []string{"--gc-delete-untagged", "yes"}, want: "--gc-delete-untagged"},
+		"bad file":          {args: []string{"--config", writeTemp(t, `{"gcGrace": "1 hour"}`)}, want: "gcGrace"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := Load(tc.args, env(tc.env), io.Discard)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error %v, want one mentioning %q", err, tc.want)
+			}
+		})
+	}
+}

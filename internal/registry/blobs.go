@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"time"
 
 	"github.com/opencontainers/go-digest"
 
@@ -186,6 +187,10 @@ func (s *Service) CompleteUpload(ctx context.Context, call *authz.Call, ref Ref,
 			return 0, coded(errs.Invalid, CodeUploadInvalid, "the chunk did not arrive whole: %v", err)
 		}
 	}
+	if err := s.reserveBlob(ctx, d, w.Size()); err != nil {
+		w.Close()
+		return 0, err
+	}
 	size, err := w.Commit(ctx, d)
 	if errors.Is(err, blob.ErrDigestMismatch) {
 		s.dropUpload(ctx, id)
@@ -242,54 +247,89 @@ func (s *Service) MountBlob(ctx context.Context, call *authz.Call, ref, from Ref
 	err = s.store.Tx(ctx, func(tx store.Tx) error {
 		return s.linkBlob(ctx, tx, r.AccountID, r.Name, d, size)
 	})
+	var e *errs.Error
+	if errors.As(err, &e) && e.Code == CodeBlobUnknown {
+		return false, nil // collected meanwhile: the client uploads it
+	}
 	return err == nil, err
 }
 
-// DeleteBlob unlinks a blob from a repository (ecr-public:BatchDeleteImage),
-// and removes it from the blob store when no repository links it any more.
+// DeleteBlob unlinks a blob from a repository (ecr-public:BatchDeleteImage).
+// A blob a manifest of the repository lists, or its catalog data names (the
+// logo), stays: BlobReferenced. The content goes from the blob store once
+// no repository links it, with the garbage collector (internal/gc).
 func (s *Service) DeleteBlob(ctx context.Context, call *authz.Call, ref Ref, d digest.Digest) error {
 	r, err := s.writeRepository(ctx, call, ref, "ecr-public:BatchDeleteImage")
 	if err != nil {
 		return err
 	}
-	err = s.store.Tx(ctx, func(tx store.Tx) error {
-		err := tx.Registry().UnlinkBlob(r.AccountID, r.Name, d.String())
+	return s.store.Tx(ctx, func(tx store.Tx) error {
+		_, err := tx.Registry().BlobSize(r.AccountID, r.Name, d.String())
 		if errors.Is(err, store.ErrNotFound) {
 			return coded(errs.NotFound, CodeBlobUnknown, "blob %s is not in repository %s", d, r.Name)
 		}
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	return s.deleteBlobIfUnused(ctx, d.String())
-}
-
-func (s *Service) deleteBlobIfUnused(ctx context.Context, d string) error {
-	dg, err := digest.Parse(d)
-	if err != nil {
-		return err
-	}
-	// The check and the delete share one write transaction, and every link
-	// is made in a write transaction that first checks the blob is there
-	// (linkBlob): so a blob is never deleted under a link made after the
-	// check, and a link is never made to a blob deleted before it.
-	return s.store.Tx(ctx, func(tx store.Tx) error {
-		used, err := tx.Registry().BlobInUse(d)
-		if err != nil || used {
+		if err != nil {
 			return err
 		}
-		if err := s.blobs.Delete(ctx, dg); err != nil && !errors.Is(err, blob.ErrNotFound) {
-			return err
+		ok, err := tx.GC().UnlinkUnreferenced(r.AccountID, r.Name, d.String(), endOfTime)
+		if err == nil && !ok {
+			err = coded(errs.Conflict, CodeBlobReferenced, "blob %s is used by an image (or the logo) of repository %s: delete the image first", d, r.Name)
 		}
-		return nil
+		return err
 	})
 }
 
-// linkBlob links a blob to a repository inside tx, after checking that the
-// blob store still has it (a concurrent delete of the last link may have
-// removed it; the client then uploads again).
+// endOfTime is after every link was made.
+var endOfTime = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
+
+// Waiting for the garbage collector to finish deleting a blob's content.
+const (
+	reserveWait  = 10 * time.Second
+	reservePause = 50 * time.Millisecond
+)
+
+// reserveBlob holds the blob's record before its content is written to the
+// blob store (an upload completing, a logo), so that a sweep of the garbage
+// collector leaves the content alone for its grace period at least. When
+// a sweep is deleting the blob's content, it waits for that to end (the
+// content is then written anew), up to reserveWait, then asks the client to
+// try again.
+func (s *Service) reserveBlob(ctx context.Context, d digest.Digest, size int64) error {
+	if _, err := blob.CheckDigest(d); err != nil {
+		return nil // no content can have it: Commit refuses it
+	}
+	deadline := time.Now().Add(reserveWait)
+	for {
+		err := s.store.Tx(ctx, func(tx store.Tx) error { return tx.Blobs().Hold(d.String(), size, s.now().UTC()) })
+		if !errors.Is(err, store.ErrConflict) {
+			return err
+		}
+		if time.Now().After(deadline) {
+			return coded(errs.Unavailable, CodeUploadBusy, "blob %s is being deleted by the garbage collector; try again shortly", d)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(reservePause):
+		}
+	}
+}
+
+// linkBlob links a blob to a repository inside tx: it holds the blob's
+// record, then checks that the blob store has the content. The record is
+// what a sweep of the garbage collector must tombstone before it deletes
+// content, in a transaction that finds no link: so of this link and such a
+// tombstone, one sees the other (see store.Blobs), and a link is never
+// committed to content that is gone. When the content is being deleted, or
+// is gone, the link fails with BlobUnknown and the client uploads again.
 func (s *Service) linkBlob(ctx context.Context, tx store.Tx, account, repo string, d digest.Digest, size int64) error {
+	err := tx.Blobs().Hold(d.String(), size, s.now().UTC())
+	if errors.Is(err, store.ErrConflict) {
+		return coded(errs.Unavailable, CodeBlobUnknown, "blob %s is being deleted by the garbage collector; upload it again", d)
+	}
+	if err != nil {
+		return err
+	}
 	if _, err := s.blobs.Stat(ctx, d); err != nil {
 		if errors.Is(err, blob.ErrNotFound) {
 			return coded(errs.Unavailable, CodeBlobUnknown, "blob %s was removed while it was being linked; upload it again", d)

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"unicode/utf8"
 
@@ -100,9 +99,13 @@ func (s *Service) catalogData(alias string, r store.Repository) (CatalogData, er
 	return c, nil
 }
 
-// storeLogo puts a logo image into the blob store (nothing links it yet).
+// storeLogo puts a logo image into the blob store, under its held record
+// (nothing links it yet).
 func (s *Service) storeLogo(ctx context.Context, logo []byte) (digest.Digest, error) {
 	d := digest.FromBytes(logo)
+	if err := s.reserveBlob(ctx, d, int64(len(logo))); err != nil {
+		return "", err
+	}
 	if _, err := s.blobs.Stat(ctx, d); err == nil {
 		return d, nil
 	}
@@ -163,10 +166,7 @@ func (s *Service) CreateRepositoryWithCatalog(ctx context.Context, call *authz.C
 	}
 	info, err := s.CreateRepository(ctx, call, CreateRepositoryInput{Name: name, CatalogData: raw, Tags: tags})
 	if err != nil {
-		if c.LogoDigest != "" {
-			_ = s.deleteBlobIfUnused(ctx, c.LogoDigest)
-		}
-		return info, CatalogData{}, err
+		return info, CatalogData{}, err // a logo stored is left to the garbage collector
 	}
 	if c.LogoDigest != "" {
 		err = s.store.Tx(ctx, func(tx store.Tx) error {
@@ -222,9 +222,7 @@ func (s *Service) PutRepositoryCatalogData(ctx context.Context, call *authz.Call
 		return CatalogData{}, err
 	}
 	var out CatalogData
-	var oldLogo string
 	err = s.store.Tx(ctx, func(tx store.Tx) error {
-		oldLogo = ""
 		acct, r, err := s.resolve(tx, ref)
 		if err != nil {
 			return err
@@ -241,39 +239,23 @@ func (s *Service) PutRepositoryCatalogData(ctx context.Context, call *authz.Call
 				return err
 			}
 		}
-		if old.LogoDigest != "" && old.LogoDigest != c.LogoDigest {
-			// Unlink the old logo unless an image of the repository uses
-			// the same bytes as a layer.
-			used, err := s.repositoryBlobs(tx, r)
-			if err != nil {
-				return err
-			}
-			inUse := false
-			for _, d := range used {
-				inUse = inUse || d == old.LogoDigest
-			}
-			if !inUse {
-				if err := tx.Registry().UnlinkBlob(r.AccountID, r.Name, old.LogoDigest); err != nil && !errors.Is(err, store.ErrNotFound) {
-					return err
-				}
-				oldLogo = old.LogoDigest
-			}
-		}
 		r.CatalogData = raw
 		if err := tx.Registry().UpdateRepository(r); err != nil {
 			return err
+		}
+		if old.LogoDigest != "" && old.LogoDigest != c.LogoDigest {
+			// Unlink the old logo unless an image of the repository uses
+			// the same bytes as a layer; the garbage collector deletes the
+			// content once no repository links it.
+			if _, err := tx.GC().UnlinkUnreferenced(r.AccountID, r.Name, old.LogoDigest, endOfTime); err != nil {
+				return err
+			}
 		}
 		out, err = s.catalogData(acct.Alias, r)
 		return err
 	})
 	if err != nil {
-		if c.LogoDigest != "" {
-			_ = s.deleteBlobIfUnused(ctx, c.LogoDigest)
-		}
 		return CatalogData{}, err
-	}
-	if oldLogo != "" {
-		_ = s.deleteBlobIfUnused(ctx, oldLogo)
 	}
 	return out, nil
 }

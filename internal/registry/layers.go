@@ -93,6 +93,10 @@ func (s *Service) CompleteLayerUpload(ctx context.Context, call *authz.Call, ref
 		_ = w.Close()
 		return "", coded(errs.Invalid, CodeEmptyUpload, "The upload with id '%s' has no layer parts", id)
 	}
+	if err := s.reserveBlob(ctx, d, w.Size()); err != nil {
+		_ = w.Close()
+		return "", err
+	}
 	size, err := w.Commit(ctx, d)
 	if errors.Is(err, blob.ErrDigestMismatch) {
 		s.dropUpload(ctx, id)

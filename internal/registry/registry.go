@@ -54,6 +54,7 @@ const (
 	CodeTagInvalid              = "TagInvalid"
 	CodeDigestInvalid           = "DigestInvalid"
 	CodeBlobUnknown             = "BlobUnknown"
+	CodeBlobReferenced          = "BlobReferenced" // deleting a blob an image uses
 	CodeUploadUnknown           = "UploadUnknown"
 	CodeUploadInvalid           = "UploadInvalid" // out-of-order or overlapping chunk
 	CodeUploadBusy              = "UploadBusy"    // another request holds the upload

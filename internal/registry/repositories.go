@@ -127,11 +127,11 @@ func (s *Service) ListRepositories(ctx context.Context, call *authz.Call, accoun
 	return out, more, err
 }
 
-// DeleteRepository deletes a repository; with force, also its images.
-// Blobs no repository links any more are removed from the blob store.
+// DeleteRepository deletes a repository; with force, also its images. The
+// content of blobs no repository links any more is left to the garbage
+// collector (internal/gc), which deletes it once its grace period is over.
 func (s *Service) DeleteRepository(ctx context.Context, call *authz.Call, ref Ref, force bool) (RepositoryInfo, error) {
 	var out RepositoryInfo
-	var orphans []string
 	err := s.store.Tx(ctx, func(tx store.Tx) error {
 		acct, r, err := s.resolve(tx, ref)
 		if err != nil {
@@ -147,61 +147,11 @@ func (s *Service) DeleteRepository(ctx context.Context, call *authz.Call, ref Re
 		if len(ms) > 0 && !force {
 			return coded(errs.Conflict, CodeRepositoryNotEmpty, "The repository with name '%s' in registry with id '%s' cannot be deleted because it still contains images", r.Name, r.AccountID)
 		}
-		blobs, err := s.repositoryBlobs(tx, r)
-		if err != nil {
-			return err
-		}
 		if err := tx.Registry().DeleteRepository(r.AccountID, r.Name); err != nil {
 			return err
-		}
-		for _, d := range blobs {
-			used, err := tx.Registry().BlobInUse(d)
-			if err != nil {
-				return err
-			}
-			if !used {
-				orphans = append(orphans, d)
-			}
 		}
 		out = s.info(acct, r)
 		return nil
 	})
-	if err == nil {
-		s.deleteBlobs(ctx, orphans)
-	}
 	return out, err
-}
-
-// repositoryBlobs lists every blob digest a repository's manifests reference.
-func (s *Service) repositoryBlobs(tx store.Tx, r store.Repository) ([]string, error) {
-	seen := map[string]bool{}
-	var out []string
-	p := store.Page{Max: 1000}
-	for {
-		ms, more, err := tx.Registry().ListManifests(r.AccountID, r.Name, p)
-		if err != nil {
-			return nil, err
-		}
-		for _, m := range ms {
-			for _, b := range m.Blobs {
-				if !seen[b] {
-					seen[b] = true
-					out = append(out, b)
-				}
-			}
-		}
-		if !more || len(ms) == 0 {
-			return out, nil
-		}
-		p.Marker = ms[len(ms)-1].Digest
-	}
-}
-
-// deleteBlobs removes blobs that nothing links any more. A failure leaves an
-// unreferenced blob behind, which costs space but never correctness; it is
-// not an error for the caller.
-func (s *Service) deleteBlobs(ctx context.Context, digests []string) {
-	for _, d := range digests {
-		_ = s.deleteBlobIfUnused(ctx, d)
-	}
 }

@@ -45,11 +45,11 @@ type ECRHandler interface {
 
 // Server routes requests.
 type Server struct {
-	Auth    *authn.Authenticator
-	IAM     *iamquery.Handler
-	STS     *stsquery.Handler
-	OCI     *oci.Handler
-	ECR     ECRHandler
+	Auth *authn.Authenticator
+	IAM  *iamquery.Handler
+	STS  *stsquery.Handler
+	OCI  *oci.Handler
+	ECR  ECRHandler
 	// Console serves the web console (/console/…) and the public gallery
 	// (/gallery/…); nil serves neither.
 	Console http.Handler

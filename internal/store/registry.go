@@ -71,7 +71,10 @@ type Registry interface {
 	DeleteRepository(account, name string) error
 
 	// LinkBlob records that a repository holds blob digest of size bytes
-	// (idempotent). BlobSize answers only for linked blobs (ErrNotFound).
+	// (idempotent), made now by the database's clock: linking again renews
+	// the link's time (see GC.UnlinkUnreferenced). BlobSize answers only for
+	// linked blobs (ErrNotFound). The caller holds the digest's record
+	// (Blobs.Hold) and has checked that the content exists.
 	LinkBlob(account, repo, digest string, size int64) error
 	BlobSize(account, repo, digest string) (int64, error)
 	UnlinkBlob(account, repo, digest string) error

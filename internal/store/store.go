@@ -66,6 +66,8 @@ type Tx interface {
 	AccessKeys() AccessKeys
 	Registry() Registry
 	ConsoleSessions() ConsoleSessions
+	Blobs() Blobs
+	GC() GC
 }
 
 // Page asks for one page of a listing ordered by name: the entries after

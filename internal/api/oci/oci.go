@@ -45,6 +45,7 @@ var errorTable = map[string]struct {
 	registry.CodeDigestInvalid:       {"DIGEST_INVALID", 400},
 	registry.CodeDigestMismatch:      {"DIGEST_INVALID", 400},
 	registry.CodeBlobUnknown:         {"BLOB_UNKNOWN", 404},
+	registry.CodeBlobReferenced:      {"DENIED", 409}, // DELETE of a blob an image uses
 	registry.CodeUploadUnknown:       {"BLOB_UPLOAD_UNKNOWN", 404},
 	registry.CodeUploadInvalid:       {"BLOB_UPLOAD_INVALID", 416},
 	registry.CodeUploadBusy:          {"TOOMANYREQUESTS", 429},

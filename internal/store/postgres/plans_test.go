@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -70,6 +71,13 @@ func TestQueryPlans(t *testing.T) {
 		{"Referrers", referrersQuery, []any{1, "sha256:x"}, []string{"manifests_subject"}, ""},
 		{"ManifestReferenced", manifestReferencedQuery, []any{"sha256:x", 1}, []string{"manifest_children_digest"}, ""},
 		{"BlobInUse", blobInUseQuery, []any{"sha256:x"}, []string{"blob_links_digest"}, ""},
+		// The garbage collector's.
+		{"BlobRecords", blobRecordsPage, []any{"m", 101}, []string{"blobs_pkey", "blob_links_digest"}, ""},
+		{"BlobLinks", pageQuery(blobLinksPage, "digest", marker), pageArgs(1, marker), []string{"blob_links_pkey"}, ""},
+		{"ManifestRefs", pageQuery(manifestRefsPage, "m.digest", marker), pageArgs(1, marker), []string{"manifests_repository_pk_digest_key", "manifest_children_pkey", "tags_manifest"}, ""},
+		{"DeleteUntaggedManifest", deleteUntaggedManifest, []any{1, "sha256:x", time.Now()}, []string{"manifests_repository_pk_digest_key", "tags_manifest", "manifest_children_digest"}, ""},
+		{"UnlinkUnreferenced", unlinkUnreferenced, []any{1, "sha256:x", time.Now()}, []string{"blob_links_pkey", "manifests_repository_pk_digest_key"}, ""},
+		{"MarkUnreferenced", markUnreferenced, []any{time.Now(), []string{"sha256:x"}}, []string{"blobs_pkey", "blob_links_digest"}, ""},
 		{"GetByAlias", `SELECT ` + accountCols + ` FROM accounts WHERE alias = $1`, []any{"acme"}, []string{"accounts_alias_key"}, ""},
 		{"ListUsers", uq, ua, []string{"principals_name"}, ""},
 		{"ListUsers first page", uq1, ua1, []string{"principals_name"}, ""},

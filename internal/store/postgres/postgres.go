@@ -36,6 +36,7 @@ type Store struct {
 var (
 	_ store.Store  = (*Store)(nil)
 	_ store.Viewer = (*Store)(nil)
+	_ store.Locker = (*Store)(nil)
 )
 
 // Open connects to the database dsn names — a URL
@@ -198,6 +199,8 @@ func (t *tx) Policies() store.Policies               { return policies{t} }
 func (t *tx) AccessKeys() store.AccessKeys           { return accessKeys{t} }
 func (t *tx) Registry() store.Registry               { return registry{t} }
 func (t *tx) ConsoleSessions() store.ConsoleSessions { return consoleSessions{t} }
+func (t *tx) Blobs() store.Blobs                     { return blobRecords{t} }
+func (t *tx) GC() store.GC                           { return gc{t} }
 
 // rollback rolls the transaction back, even when its context is done (so
 // that the connection goes back to the pool clean).

@@ -58,7 +58,7 @@ func TestMigrations(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(ms) != 3 || ms[0].name != "0001_iam.sql" || ms[1].name != "0002_registry.sql" || ms[2].name != "0003_console.sql" {
+	if len(ms) != 4 || ms[0].name != "0001_iam.sql" || ms[1].name != "0002_registry.sql" || ms[2].name != "0003_console.sql" || ms[3].name != "0004_gc.sql" {
 		t.Fatalf("migrations: %+v", ms)
 	}
 
@@ -389,5 +389,65 @@ func TestOpenRefusesOtherEncodings(t *testing.T) {
 	}
 	if !strings.Contains(err.Error(), "SQL_ASCII") {
 		t.Errorf("error %v does not name the encoding", err)
+	}
+}
+
+// TestMigrationGCBackfill: 0004 gives every linked digest a record (the
+// largest size linked) and every existing link a time.
+func TestMigrationGCBackfill(t *testing.T) {
+	ctx := context.Background()
+	s := open(t, testDSN(t, false))
+	defer s.Close()
+	ms, err := migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Back to schema 3, with links made before 0004.
+	for _, q := range []string{
+		`DROP TABLE blobs`,
+		`ALTER TABLE blob_links DROP COLUMN created_at`,
+		`DELETE FROM schema_migrations WHERE version = 4`,
+		`INSERT INTO accounts (id, created_at) VALUES ('111111111111', now())`,
+		`INSERT INTO repositories (account_pk, name, catalog_data, policy, tags)
+		 SELECT pk, n, '', '', '[]' FROM accounts, unnest(ARRAY['a', 'b']) AS n`,
+		`INSERT INTO blob_links (repository_pk, digest, size)
+		 SELECT r.pk, l.digest, l.size FROM repositories r JOIN (VALUES ('a', 'sha256:x', 5), ('b', 'sha256:x', 7), ('a', 'sha256:y', 9)) AS l (repo, digest, size) ON r.name = l.repo`,
+	} {
+		if _, err := s.pool.Exec(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	before := time.Now().Add(-time.Second)
+	if err := migrateTo(ctx, s.pool, ms); err != nil {
+		t.Fatal(err)
+	}
+	var records []store.BlobRecord
+	var links []store.BlobLink
+	if err := s.Tx(ctx, func(tx store.Tx) error {
+		var err error
+		if records, _, err = tx.GC().BlobRecords(store.Page{}); err != nil {
+			return err
+		}
+		links, _, err = tx.GC().BlobLinks("111111111111", "a", store.Page{})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(records) != 2 || records[0].Digest != "sha256:x" || records[0].Size != 7 || records[0].Links != 2 ||
+		records[1].Digest != "sha256:y" || records[1].Size != 9 || records[1].Links != 1 {
+		t.Fatalf("records after 0004: %+v", records)
+	}
+	for _, r := range records {
+		if r.CreatedAt.Before(before) || !r.UnreferencedSince.IsZero() || !r.DeletingSince.IsZero() {
+			t.Errorf("record %+v: want made now, live, unmarked", r)
+		}
+	}
+	if len(links) != 2 {
+		t.Fatalf("links of a: %+v", links)
+	}
+	for _, l := range links {
+		if l.CreatedAt.Before(before) || l.CreatedAt.After(time.Now().Add(time.Second)) {
+			t.Errorf("link %+v: want made now", l)
+		}
 	}
 }

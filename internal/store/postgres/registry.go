@@ -205,14 +205,14 @@ func (t registry) DeleteRepository(account, name string) error {
 
 // Blob links.
 
-// LinkBlob inserts or updates the link in one statement, which finds the
-// repository itself.
+// LinkBlob inserts or renews the link in one statement, which finds the
+// repository itself; created_at takes its default, now().
 func (t registry) LinkBlob(account, repo, digest string, size int64) error {
 	err := affected(t.exec(`
 		INSERT INTO blob_links (repository_pk, digest, size)
 		SELECT r.pk, $3, $4 FROM repositories r JOIN accounts a ON a.pk = r.account_pk
 		WHERE a.id = $1 AND r.name = $2
-		ON CONFLICT (repository_pk, digest) DO UPDATE SET size = excluded.size`,
+		ON CONFLICT (repository_pk, digest) DO UPDATE SET size = excluded.size, created_at = excluded.created_at`,
 		account, repo, digest, size))
 	if errors.Is(err, store.ErrNotFound) {
 		err = fmt.Errorf("repository %s/%s: %w", account, repo, store.ErrNotFound)

@@ -9,8 +9,8 @@
 //
 // # Schema
 //
-// The schema, as migrations/0001_iam.sql, 0002_registry.sql and
-// 0003_console.sql make it.
+// The schema, as migrations/0001_iam.sql, 0002_registry.sql,
+// 0003_console.sql and 0004_gc.sql make it.
 // "pk" columns are surrogate INTEGER PRIMARY KEYs, never shown outside this
 // package; every public identifier is a UNIQUE column beside them. An arrow
 // is a foreign key, and every one is ON DELETE CASCADE ON UPDATE CASCADE.
@@ -69,6 +69,7 @@
 //	     │              UNIQUE (account_pk, name)        -- App ≠ app
 //	     │
 //	     ├─< blob_links      repository_pk → repositories | digest | size
+//	     │                   | created_at (the database's clock)
 //	     │                   PK (repository_pk, digest); INDEX (digest)
 //	     ├─< manifests       pk | repository_pk → repositories | digest
 //	     │   │               | media_type, artifact_type, content BLOB,
@@ -83,6 +84,9 @@
 //	     │                   PK (repository_pk, name); INDEX (repository_pk, digest)
 //	     └─< uploads         pk | id UNIQUE | repository_pk → repositories | created_at
 //	                         INDEX (repository_pk)
+//
+//	blobs               digest PK | size, created_at,       (no foreign key: a record
+//	                    unreferenced_since, deleting_since   outlives its links)
 //
 // Principals are a supertype: a user, group or role is a principals row (its
 // account and name) plus a row of its kind (everything else) sharing the pk.
@@ -99,9 +103,20 @@
 // manifest deletes its tags; a manifest put again under its digest is
 // updated in place (never deleted and re-inserted), so its tags stay. An
 // index's children are rows in order, so the list comes back as pushed and
-// "does an index list this digest" is an index lookup. Blob links are the
-// registry's reference counts: a digest no blob_links row holds may go from
-// the blob store. An upload's account is its repository's.
+// "does an index list this digest" is an index lookup. An upload's account
+// is its repository's.
+//
+// Blob links are the registry's reference counts, and blobs its record of
+// the content in the blob store: one row per digest, which linking and
+// deleting content serialize on (store.Blobs, store.GC; the protocol is in
+// internal/store/gc.go). A link is made under a held record; content is
+// deleted only under a tombstone (deleting_since set) made in a
+// transaction that found no link, and the record is dropped after. The
+// collector (internal/gc) marks a record no link holds (unreferenced_since)
+// and deletes its content once it has stayed so for its grace period; a
+// link's created_at, renewed when it is made again, gives a link no
+// manifest uses its own grace period. Listing the records pages along the
+// primary key and counts each one's links along blob_links' INDEX (digest).
 //
 // A console session hangs off its account only: it names its user by name
 // and ID, not by a foreign key, so deleting or renaming a user leaves its
@@ -138,7 +153,9 @@
 // twice is a no-op. A database recording a version this binary does not know
 // is refused. A migration never rebuilds accounts by DROP TABLE: with foreign
 // keys on, that would cascade-delete everything hanging off it; 0002 changes
-// a column and 0003 adds one with ALTER TABLE, which keeps every row and pk.
+// a column and 0003 adds one with ALTER TABLE, which keeps every row and pk;
+// 0004 adds blob_links.created_at the same way (filled with the migration's
+// time) and backfills blobs from blob_links.
 //
 // # Transactions
 //

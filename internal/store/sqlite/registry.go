@@ -175,12 +175,15 @@ func (t registry) DeleteRepository(account, name string) error {
 
 // Blob links.
 
+// LinkBlob inserts or renews the link, made now by SQLite's clock (in unix
+// microseconds, as every time here).
 func (t registry) LinkBlob(account, repo, digest string, size int64) error {
 	pk, err := t.repositoryPK(account, repo)
 	if err == nil {
 		_, err = t.exec(`
-			INSERT INTO blob_links (repository_pk, digest, size) VALUES (?, ?, ?)
-			ON CONFLICT (repository_pk, digest) DO UPDATE SET size = excluded.size`,
+			INSERT INTO blob_links (repository_pk, digest, size, created_at)
+			VALUES (?, ?, ?, CAST(unixepoch('subsec') * 1000000 AS INTEGER))
+			ON CONFLICT (repository_pk, digest) DO UPDATE SET size = excluded.size, created_at = excluded.created_at`,
 			pk, digest, size)
 	}
 	return wrap(err, "link blob %s into %s/%s", digest, account, repo)

@@ -72,12 +72,27 @@ func TestQueryPlans(t *testing.T) {
 			[]string{"SEARCH blob_links USING COVERING INDEX blob_links_digest (digest=?)"}},
 		{"GetByAlias", `SELECT ` + accountCols + ` FROM accounts WHERE alias = ?`, []any{"acme"},
 			[]string{"SEARCH accounts USING INDEX accounts_alias (alias=?)"}},
+		// The garbage collector's.
+		{"BlobRecords", blobRecordsPage, []any{"m", 101},
+			[]string{"SEARCH b USING PRIMARY KEY (digest>?)", "SEARCH l USING COVERING INDEX blob_links_digest (digest=?)"}},
+		{"BlobLinks", pageQuery(blobLinksPage, "digest", marker), pageArgs(1, marker),
+			[]string{"SEARCH blob_links USING PRIMARY KEY (repository_pk=? AND digest>?)"}},
+		{"ManifestRefs", pageQuery(manifestRefsPage, "m.digest", marker), pageArgs(1, marker),
+			[]string{"SEARCH m USING INDEX sqlite_autoindex_manifests_1 (repository_pk=? AND digest>?)", "SEARCH c USING PRIMARY KEY (manifest_pk=?)", "SEARCH t USING COVERING INDEX tags_manifest (repository_pk=? AND digest=?)"}},
+		{"DeleteUntaggedManifest", deleteUntaggedManifest, []any{1, "sha256:x", 1},
+			[]string{"SEARCH m USING INDEX sqlite_autoindex_manifests_1 (repository_pk=? AND digest=?)", "SEARCH t USING COVERING INDEX tags_manifest (repository_pk=? AND digest=?)",
+				"SEARCH c USING COVERING INDEX manifest_children_digest (child_digest=?)", "SEARCH s USING COVERING INDEX sqlite_autoindex_manifests_1 (repository_pk=? AND digest=?)"}},
+		// A repository's manifests, each one's blobs through json_each.
+		{"UnlinkUnreferenced", unlinkUnreferenced, []any{1, "sha256:x", 1},
+			[]string{"SEARCH blob_links USING PRIMARY KEY (repository_pk=? AND digest=?)", "SEARCH m USING INDEX sqlite_autoindex_manifests_1 (repository_pk=?)"}},
+		{"MarkUnreferenced", markUnreferenced, []any{1, "sha256:x"},
+			[]string{"SEARCH blobs USING PRIMARY KEY (digest=?)", "SEARCH l USING COVERING INDEX blob_links_digest (digest=?)"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			lines := plan(t, s.writer, c.q, c.args...)
 			i := 0
 			for _, l := range lines {
-				if strings.Contains(l, "SCAN") && !strings.Contains(l, "SCAN CONSTANT ROW") {
+				if strings.Contains(l, "SCAN") && !strings.Contains(l, "SCAN CONSTANT ROW") && !strings.Contains(l, "SCAN j VIRTUAL TABLE") {
 					t.Errorf("a scan: %q", l)
 				}
 				// The one sort allowed: an index's children, by position, in json_group_array.

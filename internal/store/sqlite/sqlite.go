@@ -27,9 +27,14 @@ const busyTimeout = 10 * time.Second
 type Store struct {
 	writer *sql.DB // one connection, BEGIN IMMEDIATE: Tx
 	reader *sql.DB // query_only connections: View
+	path   string  // the database file, absolute
 }
 
-var _ store.Store = (*Store)(nil)
+var (
+	_ store.Store  = (*Store)(nil)
+	_ store.Viewer = (*Store)(nil)
+	_ store.Locker = (*Store)(nil)
+)
 
 // Open opens the database at path, creating the file (mode 0600) when it does
 // not exist, and migrates its schema to the latest version. The directory
@@ -87,7 +92,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	n := max(4, runtime.GOMAXPROCS(0))
 	reader.SetMaxOpenConns(n)
 	reader.SetMaxIdleConns(n)
-	return &Store{writer: writer, reader: reader}, nil
+	return &Store{writer: writer, reader: reader, path: abs}, nil
 }
 
 // dsn makes a file: URI for modernc.org/sqlite; the path is escaped, so a '?'
@@ -159,6 +164,8 @@ func (t *tx) Policies() store.Policies               { return policies{t} }
 func (t *tx) AccessKeys() store.AccessKeys           { return accessKeys{t} }
 func (t *tx) Registry() store.Registry               { return registry{t} }
 func (t *tx) ConsoleSessions() store.ConsoleSessions { return consoleSessions{t} }
+func (t *tx) Blobs() store.Blobs                     { return blobRecords{t} }
+func (t *tx) GC() store.GC                           { return gc{t} }
 
 func (t *tx) exec(query string, args ...any) (sql.Result, error) {
 	return t.tx.ExecContext(t.ctx, query, args...)

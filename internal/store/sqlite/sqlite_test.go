@@ -2,7 +2,9 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"errors"
+	"net/url"
 	"os"
 	"path/filepath"
 	"testing"
@@ -289,6 +291,66 @@ func TestConcurrentOpen(t *testing.T) {
 			if got := applied(t, s); len(got) != len(ms) {
 				t.Errorf("applied %v, want %d versions", got, len(ms))
 			}
+		}
+	}
+}
+
+// TestMigrationGCBackfill: 0004 gives every linked digest a record (the
+// largest size linked) and every existing link a time.
+func TestMigrationGCBackfill(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "wharf.db")
+	s := open(t, path)
+	s.Close()
+	// Back to schema 3, with links made before 0004.
+	raw, err := sql.Open("sqlite", dsn(path, url.Values{"_foreign_keys": {"1"}}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	for _, q := range []string{
+		`DROP TABLE blobs`,
+		`ALTER TABLE blob_links DROP COLUMN created_at`,
+		`DELETE FROM schema_migrations WHERE version = 4`,
+		`INSERT INTO accounts (pk, id, created_at) VALUES (1, '111111111111', 0)`,
+		`INSERT INTO repositories (pk, account_pk, name, catalog_data, policy, tags) VALUES (1, 1, 'a', '', '', '[]'), (2, 1, 'b', '', '', '[]')`,
+		`INSERT INTO blob_links (repository_pk, digest, size) VALUES (1, 'sha256:x', 5), (2, 'sha256:x', 7), (1, 'sha256:y', 9)`,
+	} {
+		if _, err := raw.ExecContext(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	before := time.Now().Add(-time.Second)
+	s = open(t, path)
+	defer s.Close()
+	var records []store.BlobRecord
+	if err := s.Tx(ctx, func(tx store.Tx) error {
+		var err error
+		records, _, err = tx.GC().BlobRecords(store.Page{})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(records) != 2 || records[0].Digest != "sha256:x" || records[0].Size != 7 || records[0].Links != 2 ||
+		records[1].Digest != "sha256:y" || records[1].Size != 9 || records[1].Links != 1 {
+		t.Fatalf("records after 0004: %+v", records)
+	}
+	for _, r := range records {
+		if r.CreatedAt.Before(before) || !r.UnreferencedSince.IsZero() || !r.DeletingSince.IsZero() {
+			t.Errorf("record %+v: want made now, live, unmarked", r)
+		}
+	}
+	var links []store.BlobLink
+	if err := s.Tx(ctx, func(tx store.Tx) error {
+		var err error
+		links, _, err = tx.GC().BlobLinks("111111111111", "a", store.Page{})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range links {
+		if l.CreatedAt.Before(before) || l.CreatedAt.After(time.Now().Add(time.Second)) {
+			t.Errorf("link %+v: want made now", l)
 		}
 	}
 }

@@ -77,6 +77,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"AccessKeys", accessKeyTests},
 		{"Registry", registryTests},
 		{"ConsoleSessions", consoleSessionTests},
+		{"GC", gcTests},
 	}
 	for _, s := range suites {
 		t.Run(s.name, func(t *testing.T) {
