@@ -25,7 +25,7 @@ func ecrClient(srv *Server, keyID, secret, token string) *ecrpublic.Client {
 }
 
 // loginPassword does what `aws ecr-public get-login-password` does.
-func loginPassword(t *testing.T, c *ecrpublic.Client) string {
+func loginPassword(t testing.TB, c *ecrpublic.Client) string {
 	t.Helper()
 	out, err := c.GetAuthorizationToken(context.Background(), &ecrpublic.GetAuthorizationTokenInput{})
 	if err != nil {

@@ -49,7 +49,7 @@ type scaleOut struct {
 
 // newScaleOut makes a fresh database, bucket and key file for t; extra
 // flags go to every replica.
-func newScaleOut(t *testing.T, extra ...string) scaleOut {
+func newScaleOut(t testing.TB, extra ...string) scaleOut {
 	t.Helper()
 	dsn := testenv.Postgres(t)
 	bucket := testenv.S3(t)
@@ -67,7 +67,7 @@ func newScaleOut(t *testing.T, extra ...string) scaleOut {
 
 // start starts n replicas, one after another: the first creates the
 // account and writes root-credentials.csv, the others find it.
-func (d scaleOut) start(t *testing.T, n int) []*Server {
+func (d scaleOut) start(t testing.TB, n int) []*Server {
 	t.Helper()
 	rs := []*Server{startWithEnv(t, d.env, d.args...)}
 	for len(rs) < n {
@@ -78,7 +78,7 @@ func (d scaleOut) start(t *testing.T, n int) []*Server {
 }
 
 // logTailsOnFailure logs the end of each replica's log should t fail.
-func logTailsOnFailure(t *testing.T, rs []*Server) {
+func logTailsOnFailure(t testing.TB, rs []*Server) {
 	t.Cleanup(func() {
 		if !t.Failed() {
 			return
