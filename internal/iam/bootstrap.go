@@ -68,7 +68,12 @@ func (s *Service) EnsureAWSManaged(ctx context.Context) error {
 				return err
 			}
 			v := store.PolicyVersion{PolicyARN: p.ARN, VersionID: f.DefaultVersionID, Document: string(f.Document), CreatedAt: f.UpdateDate}
-			if err := tx.Policies().Create(p, v); err != nil {
+			if err := tx.Policies().Create(p, v); errors.Is(err, store.ErrAlreadyExists) {
+				// Another replica starting at the same moment stored it
+				// first (PostgreSQL reports that as a unique violation
+				// rather than a serialization failure).
+				continue
+			} else if err != nil {
 				return err
 			}
 		}
