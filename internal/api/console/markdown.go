@@ -3,6 +3,7 @@ package console
 import (
 	"bytes"
 	"html/template"
+	"net/url"
 
 	"github.com/microcosm-cc/bluemonday"
 	"github.com/yuin/goldmark"
@@ -31,6 +32,11 @@ var markdownRenderer = goldmark.New(goldmark.WithExtensions(extension.Table, ext
 var markdownPolicy = func() *bluemonday.Policy {
 	p := bluemonday.UGCPolicy()
 	p.AllowRelativeURLs(false)
+	// "https:" or "https:/x" without a host is resolved against this site
+	// by browsers: a relative URL in disguise. Web URLs must name a host.
+	hasHost := func(u *url.URL) bool { return u.Host != "" }
+	p.AllowURLSchemeWithCustomPolicy("http", hasHost)
+	p.AllowURLSchemeWithCustomPolicy("https", hasHost)
 	p.RequireNoFollowOnLinks(true)
 	p.RequireNoReferrerOnLinks(true)
 	p.AddTargetBlankToFullyQualifiedLinks(true) // also adds rel="noopener"
