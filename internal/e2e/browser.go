@@ -133,7 +133,7 @@ func NewBrowser(t testing.TB) *Browser {
 	select {
 	case err = <-started:
 	case <-time.After(60 * time.Second):
-		err = errors.New("Chromium did not start within 60s")
+		err = errors.New("chromium did not start within 60s")
 	}
 	if err != nil {
 		t.Fatalf("starting %s: %v\n%s", exe, err, output.String())

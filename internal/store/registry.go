@@ -87,6 +87,15 @@ type Registry interface {
 	GetManifest(account, repo, digest string) (Manifest, error)
 	// ListManifests lists a repository's manifests ordered by digest.
 	ListManifests(account, repo string, p Page) ([]Manifest, bool, error)
+	// ListManifestSummaries lists a page of a repository's manifests as
+	// ListManifests does, each one a summary (see GetManifestSummaries).
+	ListManifestSummaries(account, repo string, p Page) ([]Manifest, bool, error)
+	// GetManifestSummaries looks up manifests of a repository by digest, in
+	// one query, and returns them by digest as summaries: every field but
+	// Content, Blobs and Manifests, which are nil. Digests the repository
+	// does not have are absent from the map (no error); a digest may be
+	// given more than once.
+	GetManifestSummaries(account, repo string, digests []string) (map[string]Manifest, error)
 	// DeleteManifest removes a manifest and the tags that name it.
 	DeleteManifest(account, repo, digest string) error
 	// Referrers lists the manifests whose Subject is digest.
@@ -102,6 +111,11 @@ type Registry interface {
 	ListTags(account, repo string, p Page) ([]ImageTag, bool, error)
 	// TagsOf lists the tags naming a manifest, ordered by name.
 	TagsOf(account, repo, digest string) ([]string, error)
+	// TagsOfMany lists, in one query, the tags naming each of digests
+	// (given once or more), each list ordered by name. A digest no tag
+	// names — untagged, or not a manifest of the repository — is absent
+	// from the map (no error, unlike TagsOf).
+	TagsOfMany(account, repo string, digests []string) (map[string][]string, error)
 	DeleteTag(account, repo, name string) error
 
 	CreateUpload(u Upload) error

@@ -274,6 +274,7 @@ func TestECRImagesAndPushCommands(t *testing.T) {
 	status, loc, body := b.post("/console/ecr/repositories/team/app", url.Values{"action": {"delete-images"}, "image": {d1}})
 	wantStatus(t, "delete images", status, http.StatusSeeOther, body)
 	status, body = b.get(loc)
+	wantStatus(t, "after delete", status, http.StatusOK, body)
 	wantIn(t, "after delete", body, "1 image deleted.", d2)
 	if strings.Contains(body, d1) {
 		t.Fatal("the deleted image is still listed")
@@ -317,6 +318,7 @@ func TestECRRepositoryPolicy(t *testing.T) {
 	status, loc, body := b.post("/console/ecr/repositories/app", url.Values{"action": {"policy"}, "policy": {okRepoPolicy}})
 	wantStatus(t, "save policy", status, http.StatusSeeOther, body)
 	status, body = b.get(loc)
+	wantStatus(t, "saved policy", status, http.StatusOK, body)
 	wantIn(t, "saved policy", body, "saved with", "to review", "AllowPush", `data-testid="findings"`, `id="policy-delete"`)
 	if doc, err := e.Registry.GetRepositoryPolicy(context.Background(), e.Root, e.ref("app")); err != nil || doc != okRepoPolicy {
 		t.Fatalf("stored policy = %q, %v", doc, err)
@@ -557,6 +559,6 @@ func TestECRRepositoryNamedNew(t *testing.T) {
 	wantIn(t, "repository new, catalog", body, `id="catalog-form"`)
 	_, body = b.get("/console/ecr/repositories")
 	wantIn(t, "list", body, `href="/console/ecr/repositories/new?view=repository"`)
-	status, loc, body = b.post("/console/ecr/repositories/new", url.Values{"action": {"delete"}})
+	status, _, body = b.post("/console/ecr/repositories/new", url.Values{"action": {"delete"}})
 	wantStatus(t, "delete new", status, http.StatusSeeOther, body)
 }

@@ -465,7 +465,7 @@ func TestUserPageActions(t *testing.T) {
 	if !strings.Contains(body, "AmazonElasticContainerRegistryPublicFullAccess") || !strings.Contains(body, "IAMReadOnlyAccess") {
 		t.Error("attached policies not listed")
 	}
-	status, _, body = b.post(u+"/attach", url.Values{})
+	status, _, _ = b.post(u+"/attach", url.Values{})
 	if status != http.StatusBadRequest {
 		t.Errorf("attach nothing: %d", status)
 	}

@@ -366,6 +366,82 @@ func (t registry) listManifests(account, repo string, p store.Page) ([]store.Man
 	return collect(rows, pageSize(p), scanManifest(account, repo))
 }
 
+// manifestSummarySelect reads summaries of manifests x: the columns of
+// manifests but content and blobs, and no children.
+const manifestSummarySelect = `
+	SELECT x.digest, x.media_type, x.artifact_type, coalesce(x.subject, ''), x.annotations, x.image_size, x.pushed_at
+	FROM manifests x`
+
+// scanManifestSummary scans a summary of a manifest of repository repo of
+// account.
+func scanManifestSummary(account, repo string) func(scanner) (store.Manifest, error) {
+	return func(s scanner) (store.Manifest, error) {
+		m := store.Manifest{AccountID: account, Repository: repo}
+		err := s.Scan(&m.Digest, &m.MediaType, &m.ArtifactType, &m.Subject, &m.Annotations, &m.ImageSize, nullTime{&m.PushedAt})
+		return m, err
+	}
+}
+
+// manifestSummariesPage pages through a repository's manifests along their
+// UNIQUE (repository_pk, digest), as manifestsPage does.
+const manifestSummariesPage = manifestSummarySelect + ` WHERE x.repository_pk = $1`
+
+func (t registry) ListManifestSummaries(account, repo string, p store.Page) ([]store.Manifest, bool, error) {
+	ms, more, err := t.listManifestSummaries(account, repo, p)
+	return ms, more, wrap(err, "list manifest summaries of %s/%s", account, repo)
+}
+
+func (t registry) listManifestSummaries(account, repo string, p store.Page) ([]store.Manifest, bool, error) {
+	rpk, err := t.repositoryPK(account, repo)
+	if err != nil {
+		return nil, false, err
+	}
+	rows, err := t.query(pageQuery(manifestSummariesPage, "x.digest", p), pageArgs(rpk, p)...)
+	if err != nil {
+		return nil, false, err
+	}
+	return collect(rows, pageSize(p), scanManifestSummary(account, repo))
+}
+
+// manifestSummariesQuery looks the digests of the array $3 up along the
+// UNIQUE (repository_pk, digest) of the repository it finds itself.
+const manifestSummariesQuery = manifestSummarySelect + inRepository + ` AND x.digest = ANY($3)`
+
+func (t registry) GetManifestSummaries(account, repo string, digests []string) (map[string]store.Manifest, error) {
+	ms, err := t.getManifestSummaries(account, repo, digests)
+	return ms, wrap(err, "get %d manifest summaries in %s/%s", len(digests), account, repo)
+}
+
+func (t registry) getManifestSummaries(account, repo string, digests []string) (map[string]store.Manifest, error) {
+	rows, err := t.query(manifestSummariesQuery, account, repo, nonNil(digests))
+	if err != nil {
+		return nil, err
+	}
+	ms, err := all(rows, scanManifestSummary(account, repo))
+	if err != nil {
+		return nil, err
+	}
+	if len(ms) == 0 {
+		if _, err := t.repositoryPK(account, repo); err != nil {
+			return nil, err
+		}
+	}
+	out := make(map[string]store.Manifest, len(ms))
+	for _, m := range ms {
+		out[m.Digest] = m
+	}
+	return out, nil
+}
+
+// nonNil returns ss, or an empty slice for nil: pgx sends a nil slice as
+// NULL, and x = ANY(NULL) is NULL rather than false.
+func nonNil(ss []string) []string {
+	if ss == nil {
+		return []string{}
+	}
+	return ss
+}
+
 // DeleteManifest deletes the manifest and, by cascade, its children and tags.
 func (t registry) DeleteManifest(account, repo, digest string) error {
 	rpk, err := t.repositoryPK(account, repo)
@@ -498,6 +574,42 @@ func (t registry) tagsOf(account, repo, digest string) ([]string, error) {
 		err := s.Scan(&name)
 		return name, err
 	})
+}
+
+// tagsOfManyQuery reads tags_manifest, which holds (repository_pk, digest,
+// name), for each digest of the array $3, in the repository it finds
+// itself. An index scan with an array on a column after the first gives
+// no order before PostgreSQL 17, so the rows of the batch are sorted.
+const tagsOfManyQuery = `SELECT x.digest, x.name FROM tags x` + inRepository + ` AND x.digest = ANY($3) ORDER BY x.digest, x.name`
+
+func (t registry) TagsOfMany(account, repo string, digests []string) (map[string][]string, error) {
+	ts, err := t.tagsOfMany(account, repo, digests)
+	return ts, wrap(err, "tags of %d manifests in %s/%s", len(digests), account, repo)
+}
+
+func (t registry) tagsOfMany(account, repo string, digests []string) (map[string][]string, error) {
+	rows, err := t.query(tagsOfManyQuery, account, repo, nonNil(digests))
+	if err != nil {
+		return nil, err
+	}
+	ts, err := all(rows, func(s scanner) (store.ImageTag, error) {
+		var it store.ImageTag
+		err := s.Scan(&it.Digest, &it.Name)
+		return it, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(ts) == 0 {
+		if _, err := t.repositoryPK(account, repo); err != nil {
+			return nil, err
+		}
+	}
+	out := map[string][]string{}
+	for _, it := range ts {
+		out[it.Digest] = append(out[it.Digest], it.Name)
+	}
+	return out, nil
 }
 
 func (t registry) DeleteTag(account, repo, name string) error {

@@ -346,6 +346,82 @@ func (t registry) listManifests(account, repo string, p store.Page) ([]store.Man
 	return collect(rows, pageSize(p), scanManifest(account, repo))
 }
 
+// manifestSummarySelect reads summaries of the manifests of one
+// repository: the columns of manifests but content and blobs, and no
+// children.
+const manifestSummarySelect = `
+	SELECT m.digest, m.media_type, m.artifact_type, ifnull(m.subject, ''), m.annotations, m.image_size, m.pushed_at
+	FROM manifests m`
+
+// scanManifestSummary scans a summary of a manifest of repository repo of
+// account.
+func scanManifestSummary(account, repo string) func(scanner) (store.Manifest, error) {
+	return func(s scanner) (store.Manifest, error) {
+		m := store.Manifest{AccountID: account, Repository: repo}
+		err := s.Scan(&m.Digest, &m.MediaType, &m.ArtifactType, &m.Subject, &m.Annotations, &m.ImageSize, nullTime{&m.PushedAt})
+		return m, err
+	}
+}
+
+// manifestSummariesPage pages through a repository's manifests along their
+// UNIQUE (repository_pk, digest), as manifestsPage does.
+const manifestSummariesPage = manifestSummarySelect + ` WHERE m.repository_pk = ?`
+
+func (t registry) ListManifestSummaries(account, repo string, p store.Page) ([]store.Manifest, bool, error) {
+	ms, more, err := t.listManifestSummaries(account, repo, p)
+	return ms, more, wrap(err, "list manifest summaries of %s/%s", account, repo)
+}
+
+func (t registry) listManifestSummaries(account, repo string, p store.Page) ([]store.Manifest, bool, error) {
+	rpk, err := t.repositoryPK(account, repo)
+	if err != nil {
+		return nil, false, err
+	}
+	rows, err := t.query(pageQuery(manifestSummariesPage, "m.digest", p), pageArgs(rpk, p)...)
+	if err != nil {
+		return nil, false, err
+	}
+	return collect(rows, pageSize(p), scanManifestSummary(account, repo))
+}
+
+// manifestSummariesQuery looks the digests of the JSON array ?2 up in
+// repository ?1 along the UNIQUE (repository_pk, digest): the array, one
+// parameter however long, becomes a list to search the index with.
+const manifestSummariesQuery = manifestSummarySelect + `
+	WHERE m.repository_pk = ? AND m.digest IN (SELECT j.value FROM json_each(?) j)`
+
+func (t registry) GetManifestSummaries(account, repo string, digests []string) (map[string]store.Manifest, error) {
+	ms, err := t.getManifestSummaries(account, repo, digests)
+	return ms, wrap(err, "get %d manifest summaries in %s/%s", len(digests), account, repo)
+}
+
+func (t registry) getManifestSummaries(account, repo string, digests []string) (map[string]store.Manifest, error) {
+	rpk, err := t.repositoryPK(account, repo)
+	if err != nil {
+		return nil, err
+	}
+	if len(digests) == 0 {
+		return map[string]store.Manifest{}, nil
+	}
+	list, err := dbStrings(digests)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := t.query(manifestSummariesQuery, rpk, list)
+	if err != nil {
+		return nil, err
+	}
+	ms, err := all(rows, scanManifestSummary(account, repo))
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]store.Manifest, len(ms))
+	for _, m := range ms {
+		out[m.Digest] = m
+	}
+	return out, nil
+}
+
 // DeleteManifest deletes the manifest and, by cascade, its children and tags.
 func (t registry) DeleteManifest(account, repo, digest string) error {
 	rpk, err := t.repositoryPK(account, repo)
@@ -477,6 +553,50 @@ func (t registry) tagsOf(account, repo, digest string) ([]string, error) {
 		err := s.Scan(&name)
 		return name, err
 	})
+}
+
+// tagsOfManyQuery reads tags_manifest, which holds (repository_pk, digest,
+// name), for each digest of the JSON array ?2: one search of the index per
+// digest, each in name order.
+const tagsOfManyQuery = `
+	SELECT t.digest, t.name FROM tags t
+	WHERE t.repository_pk = ? AND t.digest IN (SELECT j.value FROM json_each(?) j)
+	ORDER BY t.digest, t.name`
+
+func (t registry) TagsOfMany(account, repo string, digests []string) (map[string][]string, error) {
+	ts, err := t.tagsOfMany(account, repo, digests)
+	return ts, wrap(err, "tags of %d manifests in %s/%s", len(digests), account, repo)
+}
+
+func (t registry) tagsOfMany(account, repo string, digests []string) (map[string][]string, error) {
+	rpk, err := t.repositoryPK(account, repo)
+	if err != nil {
+		return nil, err
+	}
+	if len(digests) == 0 {
+		return map[string][]string{}, nil
+	}
+	list, err := dbStrings(digests)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := t.query(tagsOfManyQuery, rpk, list)
+	if err != nil {
+		return nil, err
+	}
+	ts, err := all(rows, func(s scanner) (store.ImageTag, error) {
+		var it store.ImageTag
+		err := s.Scan(&it.Digest, &it.Name)
+		return it, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := map[string][]string{}
+	for _, it := range ts {
+		out[it.Digest] = append(out[it.Digest], it.Name)
+	}
+	return out, nil
 }
 
 func (t registry) DeleteTag(account, repo, name string) error {
