@@ -90,6 +90,8 @@ func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, err error) 
 				code, status = "UNSUPPORTED", 400
 			case errs.Internal:
 				code, status, msg = "UNKNOWN", 500, "internal error; request ID "+httpx.RequestID(r)
+			case errs.Unavailable:
+				code, status = "UNAVAILABLE", 503
 			default:
 				code, status = "DENIED", 400
 			}
@@ -101,7 +103,7 @@ func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, err error) 
 	if status == 401 {
 		h.challenge(w)
 	}
-	if status == 429 {
+	if status == 429 || status == 503 {
 		w.Header().Set("Retry-After", "1")
 	}
 	w.Header().Set("Content-Type", "application/json")

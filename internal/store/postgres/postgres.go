@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"math/rand/v2"
+	"net"
 	"strconv"
 	"strings"
 	"time"
@@ -17,6 +19,7 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/wharf-project/wharf/internal/errs"
 	"github.com/wharf-project/wharf/internal/store"
 )
 
@@ -126,6 +129,13 @@ func (s *Store) View(ctx context.Context, fn func(store.Tx) error) error {
 func (s *Store) run(ctx context.Context, opts pgx.TxOptions, fn func(store.Tx) error) error {
 	for attempt := 1; ; attempt++ {
 		err := s.once(ctx, opts, fn)
+		if err != nil && unreachable(err) && ctx.Err() == nil {
+			// The transaction did not commit (or, if the connection broke
+			// during COMMIT, its outcome is unknown to PostgreSQL's client
+			// as to every client): the caller is told to try again.
+			return &errs.Error{Kind: errs.Unavailable, Code: "ServiceUnavailable",
+				Message: "The metadata database cannot be reached right now; nothing was changed by this request. Try again shortly.", Err: err}
+		}
 		if err == nil || !errors.Is(err, errRetry) {
 			return err
 		}
@@ -552,3 +562,23 @@ func all[T any](rs pgx.Rows, scan func(scanner) (T, error)) ([]T, error) {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+// unreachable reports whether err means the database could not be reached
+// or dropped the connection: connecting failed, the network failed, or the
+// server is shutting down, starting up or out of connections (SQLSTATE
+// class 08, 57P01–57P03, 53300).
+func unreachable(err error) bool {
+	var ce *pgconn.ConnectError
+	if errors.As(err, &ce) {
+		return true
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return strings.HasPrefix(pe.Code, "08") || pe.Code == "57P01" || pe.Code == "57P02" || pe.Code == "57P03" || pe.Code == "53300"
+	}
+	var ne net.Error
+	if errors.As(err, &ne) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, net.ErrClosed) {
+		return true
+	}
+	return pgconn.Timeout(err) && !errors.Is(err, context.Canceled)
+}

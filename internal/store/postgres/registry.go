@@ -403,9 +403,23 @@ func (t registry) listManifestSummaries(account, repo string, p store.Page) ([]s
 	return collect(rows, pageSize(p), scanManifestSummary(account, repo))
 }
 
-// manifestSummariesQuery looks the digests of the array $3 up along the
-// UNIQUE (repository_pk, digest) of the repository it finds itself.
-const manifestSummariesQuery = manifestSummarySelect + inRepository + ` AND x.digest = ANY($3)`
+// byDigests is the FROM clause of a batch lookup: the repository named by
+// $1 (account ID) and $2 (name), then each digest of the array $3, d.digest,
+// for the query to look up along an index by (r.pk, d.digest). Written as a
+// per-digest lookup rather than as "digest = ANY($3)", which PostgreSQL
+// before 17 costs as if each element were a random read and, for a batch
+// of hundreds, plans as a scan of the whole repository or table instead.
+const byDigests = `
+	FROM repositories r
+	JOIN accounts a ON a.pk = r.account_pk
+	CROSS JOIN unnest($3::text[]) AS d (digest)`
+
+// manifestSummariesQuery finds each digest's manifest along UNIQUE
+// (repository_pk, digest); the lateral LIMIT 1 (a digest is unique in its
+// repository) keeps the lookup a nested loop whatever the statistics.
+const manifestSummariesQuery = `SELECT s.*` + byDigests + `
+	CROSS JOIN LATERAL (` + manifestSummarySelect + ` WHERE x.repository_pk = r.pk AND x.digest = d.digest LIMIT 1) s
+	WHERE a.id = $1 AND r.name = $2`
 
 func (t registry) GetManifestSummaries(account, repo string, digests []string) (map[string]store.Manifest, error) {
 	ms, err := t.getManifestSummaries(account, repo, digests)
@@ -413,7 +427,7 @@ func (t registry) GetManifestSummaries(account, repo string, digests []string) (
 }
 
 func (t registry) getManifestSummaries(account, repo string, digests []string) (map[string]store.Manifest, error) {
-	rows, err := t.query(manifestSummariesQuery, account, repo, nonNil(digests))
+	rows, err := t.query(manifestSummariesQuery, account, repo, digests)
 	if err != nil {
 		return nil, err
 	}
@@ -431,15 +445,6 @@ func (t registry) getManifestSummaries(account, repo string, digests []string) (
 		out[m.Digest] = m
 	}
 	return out, nil
-}
-
-// nonNil returns ss, or an empty slice for nil: pgx sends a nil slice as
-// NULL, and x = ANY(NULL) is NULL rather than false.
-func nonNil(ss []string) []string {
-	if ss == nil {
-		return []string{}
-	}
-	return ss
 }
 
 // DeleteManifest deletes the manifest and, by cascade, its children and tags.
@@ -576,11 +581,13 @@ func (t registry) tagsOf(account, repo, digest string) ([]string, error) {
 	})
 }
 
-// tagsOfManyQuery reads tags_manifest, which holds (repository_pk, digest,
-// name), for each digest of the array $3, in the repository it finds
-// itself. An index scan with an array on a column after the first gives
-// no order before PostgreSQL 17, so the rows of the batch are sorted.
-const tagsOfManyQuery = `SELECT x.digest, x.name FROM tags x` + inRepository + ` AND x.digest = ANY($3) ORDER BY x.digest, x.name`
+// tagsOfManyQuery lists each digest's tags from tags_manifest, which holds
+// (repository_pk, digest, name): one index-only range per digest, in name
+// order; a digest without tags comes back with an empty array.
+const tagsOfManyQuery = `
+	SELECT d.digest, ARRAY(SELECT t.name FROM tags t WHERE t.repository_pk = r.pk AND t.digest = d.digest ORDER BY t.name)` +
+	byDigests + `
+	WHERE a.id = $1 AND r.name = $2`
 
 func (t registry) TagsOfMany(account, repo string, digests []string) (map[string][]string, error) {
 	ts, err := t.tagsOfMany(account, repo, digests)
@@ -588,14 +595,18 @@ func (t registry) TagsOfMany(account, repo string, digests []string) (map[string
 }
 
 func (t registry) tagsOfMany(account, repo string, digests []string) (map[string][]string, error) {
-	rows, err := t.query(tagsOfManyQuery, account, repo, nonNil(digests))
+	rows, err := t.query(tagsOfManyQuery, account, repo, digests)
 	if err != nil {
 		return nil, err
 	}
-	ts, err := all(rows, func(s scanner) (store.ImageTag, error) {
-		var it store.ImageTag
-		err := s.Scan(&it.Digest, &it.Name)
-		return it, err
+	type digestTags struct {
+		digest string
+		names  []string
+	}
+	ts, err := all(rows, func(s scanner) (digestTags, error) {
+		var dt digestTags
+		err := s.Scan(&dt.digest, &dt.names)
+		return dt, err
 	})
 	if err != nil {
 		return nil, err
@@ -606,8 +617,10 @@ func (t registry) tagsOfMany(account, repo string, digests []string) (map[string
 		}
 	}
 	out := map[string][]string{}
-	for _, it := range ts {
-		out[it.Digest] = append(out[it.Digest], it.Name)
+	for _, dt := range ts {
+		if len(dt.names) > 0 {
+			out[dt.digest] = dt.names
+		}
 	}
 	return out, nil
 }
