@@ -3,6 +3,7 @@ package registry
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -124,21 +125,38 @@ func (s *Service) DescribeImages(ctx context.Context, call *authz.Call, ref Ref,
 				}
 			}
 		} else {
-			ms, more, err = tx.Registry().ListManifests(r.AccountID, r.Name, p)
+			ms, more, err = tx.Registry().ListManifestSummaries(r.AccountID, r.Name, p)
 			if err != nil {
 				return err
 			}
 		}
+		if len(ms) == 0 {
+			return nil
+		}
+		tags, err := tx.Registry().TagsOfMany(r.AccountID, r.Name, digestsOf(ms, func(m store.Manifest) string { return m.Digest }))
+		if err != nil {
+			return err
+		}
 		for _, m := range ms {
-			tags, err := tx.Registry().TagsOf(r.AccountID, r.Name, m.Digest)
-			if err != nil {
-				return err
-			}
-			out = append(out, imageDetail(m, tags))
+			out = append(out, imageDetail(m, tags[m.Digest]))
 		}
 		return nil
 	})
 	return out, more, err
+}
+
+// digestsOf returns the digest of each of items, each digest once, in
+// order: the batch to look them up with.
+func digestsOf[T any](items []T, digest func(T) string) []string {
+	seen := make(map[string]bool, len(items))
+	out := make([]string, 0, len(items))
+	for _, it := range items {
+		if d := digest(it); !seen[d] {
+			seen[d] = true
+			out = append(out, d)
+		}
+	}
+	return out
 }
 
 // TagDetail describes a tag and the image it names.
@@ -167,10 +185,19 @@ func (s *Service) DescribeImageTags(ctx context.Context, call *authz.Call, ref R
 		if err != nil {
 			return err
 		}
+		if len(ts) == 0 {
+			return nil
+		}
+		ms, err := tx.Registry().GetManifestSummaries(r.AccountID, r.Name, digestsOf(ts, func(t store.ImageTag) string { return t.Digest }))
+		if err != nil {
+			return err
+		}
 		for _, t := range ts {
-			m, err := tx.Registry().GetManifest(r.AccountID, r.Name, t.Digest)
-			if err != nil {
-				return err
+			m, ok := ms[t.Digest]
+			if !ok {
+				// Not in one snapshot: a tag names a manifest of its
+				// repository, and deleting the manifest deletes the tag.
+				return fmt.Errorf("registry: tag %s of %s/%s names manifest %s: %w", t.Name, r.AccountID, r.Name, t.Digest, store.ErrNotFound)
 			}
 			out = append(out, TagDetail{Tag: t.Name, CreatedAt: t.CreatedAt, Image: imageDetail(m, nil)})
 		}

@@ -88,11 +88,13 @@ type Registry interface {
 	// ListManifests lists a repository's manifests ordered by digest.
 	ListManifests(account, repo string, p Page) ([]Manifest, bool, error)
 	// ListManifestSummaries lists a page of a repository's manifests as
-	// ListManifests does, each one a summary (see GetManifestSummaries).
+	// ListManifests does, each one a summary: AccountID, Repository,
+	// Digest, MediaType, ArtifactType, Subject, Annotations, ImageSize and
+	// PushedAt filled, and Content, Blobs and Manifests nil (never read).
 	ListManifestSummaries(account, repo string, p Page) ([]Manifest, bool, error)
-	// GetManifestSummaries looks up manifests of a repository by digest, in
-	// one query, and returns them by digest as summaries: every field but
-	// Content, Blobs and Manifests, which are nil. Digests the repository
+	// GetManifestSummaries looks a batch of a repository's manifests up by
+	// digest, with one query however many there are, and returns their
+	// summaries (as ListManifestSummaries) by digest. Digests the repository
 	// does not have are absent from the map (no error); a digest may be
 	// given more than once.
 	GetManifestSummaries(account, repo string, digests []string) (map[string]Manifest, error)
@@ -111,10 +113,11 @@ type Registry interface {
 	ListTags(account, repo string, p Page) ([]ImageTag, bool, error)
 	// TagsOf lists the tags naming a manifest, ordered by name.
 	TagsOf(account, repo, digest string) ([]string, error)
-	// TagsOfMany lists, in one query, the tags naming each of digests
-	// (given once or more), each list ordered by name. A digest no tag
-	// names — untagged, or not a manifest of the repository — is absent
-	// from the map (no error, unlike TagsOf).
+	// TagsOfMany lists the tags naming each of a batch of digests (each
+	// given once or more), with one query however many there are, each
+	// list ordered by name as TagsOf's. A digest no tag names — untagged,
+	// or not a manifest of the repository — is absent from the map (no
+	// error, unlike TagsOf).
 	TagsOfMany(account, repo string, digests []string) (map[string][]string, error)
 	DeleteTag(account, repo, name string) error
 

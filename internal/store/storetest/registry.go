@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/wharf-project/wharf/internal/store"
@@ -149,6 +150,63 @@ func blobInUse(h *harness, digest string) bool {
 func referenced(h *harness, acct, repo, digest string) bool {
 	h.t.Helper()
 	return get(h, func(tx store.Tx) (bool, error) { return tx.Registry().ManifestReferenced(acct, repo, digest) })
+}
+
+// summary is m as ListManifestSummaries and GetManifestSummaries return it.
+func summary(m store.Manifest) store.Manifest {
+	m.Content, m.Blobs, m.Manifests = nil, nil, nil
+	return m
+}
+
+// checkSummaries checks the map GetManifestSummaries returned: the
+// summaries of want, by digest, and nothing else.
+func checkSummaries(h *harness, what string, got map[string]store.Manifest, want ...store.Manifest) {
+	h.t.Helper()
+	if got == nil {
+		h.t.Errorf("%s: a nil map", what)
+	}
+	var gotKeys, wantKeys []string
+	for d := range got {
+		gotKeys = append(gotKeys, d)
+	}
+	for _, m := range want {
+		wantKeys = append(wantKeys, m.Digest)
+		if g, ok := got[m.Digest]; ok {
+			check(h.t, fmt.Sprintf("%s[%.16s]", what, m.Digest), g, summary(m))
+		}
+	}
+	checkNames(h.t, what+": digests", sorted(gotKeys...), sorted(wantKeys...))
+}
+
+// checkTagsOf checks the map TagsOfMany returned against want, by digest.
+func checkTagsOf(h *harness, what string, got, want map[string][]string) {
+	h.t.Helper()
+	if got == nil {
+		h.t.Errorf("%s: a nil map", what)
+	}
+	for d, names := range got {
+		if _, ok := want[d]; !ok {
+			h.t.Errorf("%s: %.16s has tags %q, want none", what, d, names)
+		}
+	}
+	for d, names := range want {
+		if g, ok := got[d]; !ok {
+			h.t.Errorf("%s: %.16s has no entry, want %q", what, d, names)
+		} else {
+			checkNames(h.t, fmt.Sprintf("%s[%.16s]", what, d), g, names)
+		}
+	}
+}
+
+func summaryLister(acct, repo string) keyLister {
+	return func(tx store.Tx, p store.Page) ([]string, bool, error) {
+		ms, more, err := tx.Registry().ListManifestSummaries(acct, repo, p)
+		var ds []string
+		for _, m := range ms {
+			ds = append(ds, m.Digest)
+		}
+		return ds, more, err
+	}
 }
 
 // keyLister lists one page of some listing as strings (names, digests).
@@ -335,6 +393,17 @@ var registryTests = []test{
 			{"GetTag", func(r store.Registry) error { _, err := r.GetTag(acctA, "app", "latest"); return err }},
 			{"ListTags", func(r store.Registry) error { _, _, err := r.ListTags(acctA, "app", store.Page{}); return err }},
 			{"TagsOf", func(r store.Registry) error { _, err := r.TagsOf(acctA, "app", m.Digest); return err }},
+			{"TagsOfMany", func(r store.Registry) error { _, err := r.TagsOfMany(acctA, "app", []string{m.Digest}); return err }},
+			{"TagsOfMany, no digests", func(r store.Registry) error { _, err := r.TagsOfMany(acctA, "app", nil); return err }},
+			{"ListManifestSummaries", func(r store.Registry) error {
+				_, _, err := r.ListManifestSummaries(acctA, "app", store.Page{})
+				return err
+			}},
+			{"GetManifestSummaries", func(r store.Registry) error {
+				_, err := r.GetManifestSummaries(acctA, "app", []string{m.Digest})
+				return err
+			}},
+			{"GetManifestSummaries, no digests", func(r store.Registry) error { _, err := r.GetManifestSummaries(acctA, "app", nil); return err }},
 			{"DeleteTag", func(r store.Registry) error { return r.DeleteTag(acctA, "app", "latest") }},
 			{"CreateUpload", func(r store.Registry) error { return r.CreateUpload(upload("u1", acctA, "app")) }},
 			{"CreateUpload, unknown account", func(r store.Registry) error { return r.CreateUpload(upload("u2", "999999999999", "app")) }},
@@ -705,6 +774,87 @@ var registryTests = []test{
 			h.t.Errorf("second page: more = true")
 		}
 	}},
+	{"ManifestSummaries", func(h *harness) {
+		// Summaries are the manifests without their content and lists.
+		img := image(acctA, "app", "img")
+		idx := index(acctA, "app", "idx", img.Digest)
+		ref := referrer(acctA, "app", "sbom", img.Digest)
+		bare := store.Manifest{AccountID: acctA, Repository: "app", Digest: dgst("bare")}
+		elsewhere := image(acctA, "web", "elsewhere")
+		sameDigest := image(acctA, "web", "img") // img's digest in another repository
+		sameDigest.ImageSize, sameDigest.MediaType = 7, "application/vnd.docker.distribution.manifest.v2+json"
+		h.mustPut(repository(acctA, "app"), img, idx, ref, bare, repository(acctA, "web"), elsewhere, sameDigest,
+			repository(acctB, "app"), image(acctB, "app", "b"))
+		all := []store.Manifest{img, idx, ref, bare}
+		slices.SortFunc(all, func(a, b store.Manifest) int { return strings.Compare(a.Digest, b.Digest) })
+		var digests []string
+		var sums []store.Manifest
+		for _, m := range all {
+			digests = append(digests, m.Digest)
+			sums = append(sums, summary(m))
+		}
+		checkPaging(h, "ListManifestSummaries", summaryLister(acctA, "app"), digests, "sha256:", "sha256:8", "sha256:~", "sha512:")
+		got := list(h, func(tx store.Tx) ([]store.Manifest, bool, error) {
+			return tx.Registry().ListManifestSummaries(acctA, "app", store.Page{})
+		})
+		check(h.t, "ListManifestSummaries full", got.items, sums)
+		got = list(h, func(tx store.Tx) ([]store.Manifest, bool, error) {
+			return tx.Registry().ListManifestSummaries(acctA, "app", store.Page{Max: 2, Marker: digests[0]})
+		})
+		check(h.t, "ListManifestSummaries page", got.items, sums[1:3])
+		if !got.more {
+			h.t.Errorf("ListManifestSummaries page: more = false")
+		}
+
+		lookup := func(ds ...string) map[string]store.Manifest {
+			h.t.Helper()
+			return get(h, func(tx store.Tx) (map[string]store.Manifest, error) {
+				return tx.Registry().GetManifestSummaries(acctA, "app", ds)
+			})
+		}
+		checkSummaries(h, "GetManifestSummaries(all)", lookup(digests...), all...)
+		// Missing digests, another repository's, "" and a digest in upper
+		// case are absent; a digest given twice is found once.
+		checkSummaries(h, "GetManifestSummaries(some)", lookup(dgst("missing"), elsewhere.Digest, idx.Digest, "",
+			"SHA256:"+img.Digest[len("sha256:"):], bare.Digest, idx.Digest), idx, bare)
+		checkSummaries(h, "GetManifestSummaries(missing)", lookup(dgst("missing")))
+		checkSummaries(h, "GetManifestSummaries()", lookup())
+		checkSummaries(h, "GetManifestSummaries(empty)", lookup([]string{}...))
+		// The same digest in another repository is that repository's manifest.
+		web := get(h, func(tx store.Tx) (map[string]store.Manifest, error) {
+			return tx.Registry().GetManifestSummaries(acctA, "web", []string{img.Digest, elsewhere.Digest})
+		})
+		checkSummaries(h, "GetManifestSummaries in web", web, sameDigest, elsewhere)
+		// A summary is GetManifest's manifest without content and lists.
+		for _, m := range all {
+			check(h.t, "summary of GetManifest", summary(getManifest(h, acctA, "app", m.Digest)), lookup(m.Digest)[m.Digest])
+		}
+	}},
+	{"ManifestSummaries1200", func(h *harness) {
+		// More digests than a page of DescribeImages, in one call.
+		v := []any{repository(acctA, "app")}
+		var all []store.Manifest
+		var digests []string
+		for i := range 1200 {
+			m := store.Manifest{AccountID: acctA, Repository: "app", Digest: dgst(fmt.Sprint(i)), MediaType: fmt.Sprint("type ", i), ImageSize: int64(i)}
+			v = append(v, m, tag(fmt.Sprint("v", i), m.Digest))
+			if i%2 == 0 {
+				all = append(all, m)
+				digests = append(digests, m.Digest)
+			}
+		}
+		h.mustPut(v...)
+		checkSummaries(h, "GetManifestSummaries", get(h, func(tx store.Tx) (map[string]store.Manifest, error) {
+			return tx.Registry().GetManifestSummaries(acctA, "app", digests)
+		}), all...)
+		want := map[string][]string{}
+		for i, d := range digests {
+			want[d] = []string{fmt.Sprint("v", i*2)}
+		}
+		checkTagsOf(h, "TagsOfMany", get(h, func(tx store.Tx) (map[string][]string, error) {
+			return tx.Registry().TagsOfMany(acctA, "app", digests)
+		}), want)
+	}},
 	{"DeleteManifest", func(h *harness) {
 		m1, m2 := image(acctA, "app", "1"), image(acctA, "app", "2")
 		idx := index(acctA, "app", "idx", m1.Digest, m2.Digest)
@@ -821,6 +971,42 @@ var registryTests = []test{
 		h.regFails("GetTag after DeleteTag", store.ErrNotFound, func(r store.Registry) error { _, err := r.GetTag(acctA, "app", "latest"); return err })
 		checkNames(h.t, "TagsOf(m2) after DeleteTag", tagsOf(h, acctA, "app", m2.Digest), []string{"Latest"})
 		get(h, func(tx store.Tx) (store.Manifest, error) { return tx.Registry().GetManifest(acctA, "app", m2.Digest) })
+	}},
+	{"TagsOfMany", func(h *harness) {
+		m1, m2, m3 := image(acctA, "app", "1"), image(acctA, "app", "2"), image(acctA, "app", "untagged")
+		same := image(acctA, "web", "1") // m1's digest in another repository
+		// Byte order: digits < upper case < '_' < lower case; '-' < '.'.
+		names1 := []string{"v1", "1.0", "Z", "_x", "10", "1.0-rc", "latest"}
+		v := []any{repository(acctA, "app"), m1}
+		for _, n := range names1 {
+			v = append(v, tag(n, m1.Digest))
+		}
+		v = append(v, m2, tag("only", m2.Digest), m3,
+			repository(acctA, "web"), same, tag("web-tag", same.Digest),
+			repository(acctB, "app"), image(acctB, "app", "1"), tag("b-tag", m1.Digest))
+		h.mustPut(v...)
+		tagsOfMany := func(repo string, ds ...string) map[string][]string {
+			h.t.Helper()
+			return get(h, func(tx store.Tx) (map[string][]string, error) { return tx.Registry().TagsOfMany(acctA, repo, ds) })
+		}
+		want := map[string][]string{m1.Digest: sorted(names1...), m2.Digest: {"only"}}
+		checkTagsOf(h, "TagsOfMany", tagsOfMany("app", m1.Digest, m2.Digest, m3.Digest), want)
+		// Each list is TagsOf's.
+		for d, names := range want {
+			checkNames(h.t, "TagsOf", tagsOf(h, acctA, "app", d), names)
+		}
+		// Untagged and missing digests and "" are absent; a digest given
+		// twice is listed once.
+		checkTagsOf(h, "TagsOfMany(twice, missing)", tagsOfMany("app", m2.Digest, dgst("missing"), "", m3.Digest, m2.Digest),
+			map[string][]string{m2.Digest: {"only"}})
+		checkTagsOf(h, "TagsOfMany(untagged)", tagsOfMany("app", m3.Digest), map[string][]string{})
+		checkTagsOf(h, "TagsOfMany()", tagsOfMany("app"), map[string][]string{})
+		checkTagsOf(h, "TagsOfMany in web", tagsOfMany("web", m1.Digest, m2.Digest), map[string][]string{m1.Digest: {"web-tag"}})
+		// Tags follow moves and deletes.
+		h.reg(func(r store.Registry) error { return r.PutTag(acctA, "app", tag("only", m1.Digest)) })
+		h.reg(func(r store.Registry) error { return r.DeleteTag(acctA, "app", "latest") })
+		names1 = slices.DeleteFunc(append(names1, "only"), func(n string) bool { return n == "latest" })
+		checkTagsOf(h, "TagsOfMany after a move", tagsOfMany("app", m1.Digest, m2.Digest), map[string][]string{m1.Digest: sorted(names1...)})
 	}},
 	{"TagZeroTime", func(h *harness) {
 		m := image(acctA, "app", "1")
