@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
-	"sync"
+	"errors"
 	"time"
 
 	"github.com/wharf-project/wharf/internal/authz"
@@ -40,50 +40,28 @@ var credentialReportColumns = []string{
 	"cert_1_active", "cert_1_last_rotated", "cert_2_active", "cert_2_last_rotated",
 }
 
-// reportCache keeps each account's last credential report in memory: a
-// report is present only where it was generated, on this server. The zero
-// value is ready to use.
-type reportCache struct {
-	mu      sync.Mutex
-	reports map[string]CredentialReport // by account ID
-}
-
-func (c *reportCache) get(account string) (CredentialReport, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	r, ok := c.reports[account]
-	return r, ok
-}
-
-func (c *reportCache) put(account string, r CredentialReport) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.reports == nil {
-		c.reports = map[string]CredentialReport{}
-	}
-	c.reports[account] = r
-}
-
-// credentialReports returns the Service's report cache. Reports live in the
-// process that generated them: in scale-out mode a GetCredentialReport that
-// reaches another replica answers ReportNotPresent until it is generated there.
-func (s *Service) credentialReports() *reportCache { return &s.reports }
-
 // GenerateCredentialReport generates the account's credential report, unless
 // one was generated within the past four hours: then, as IAM does, that one
-// stays the report.
+// stays the report. Reports are kept in the store, one per account, so that
+// the report generated through one replica is the one every replica serves,
+// and the four hours count across all of them.
+//
+// The CSV is rendered in a read-only transaction, and stored in a short
+// write transaction that looks again: a report another replica stored in
+// the meantime stays, as if it had been there first. So no write
+// transaction reads every user of the account — in SQLite, which has one
+// writer, that would hold up every other write meanwhile.
 func (s *Service) GenerateCredentialReport(ctx context.Context, call *authz.Call) (ReportState, error) {
-	cache := s.credentialReports()
 	acct := account(call)
-	var fresh *CredentialReport
+	var fresh *CredentialReport // nil when the last report stays
 	err := store.View(ctx, s.store, func(tx store.Tx) error {
 		fresh = nil
 		if err := s.authorize(tx, call, "iam:GenerateCredentialReport", "*"); err != nil {
 			return err
 		}
 		now := s.now().UTC()
-		if r, ok := cache.get(acct); ok && now.Sub(r.GeneratedTime) < credentialReportReuse {
-			return nil
+		if recent, err := recentReport(tx, acct, now); err != nil || recent {
+			return err
 		}
 		content, err := s.credentialReportCSV(tx, acct)
 		if err != nil {
@@ -95,26 +73,61 @@ func (s *Service) GenerateCredentialReport(ctx context.Context, call *authz.Call
 	if err != nil {
 		return ReportState{}, err
 	}
+	if fresh != nil {
+		kept := false
+		err = s.store.Tx(ctx, func(tx store.Tx) error {
+			var err error
+			kept, err = recentReport(tx, acct, fresh.GeneratedTime)
+			if err != nil || kept {
+				return err
+			}
+			return tx.CredentialReports().Put(acct, fresh.GeneratedTime, fresh.Content)
+		})
+		if err != nil {
+			return ReportState{}, err
+		}
+		if kept {
+			fresh = nil
+		}
+	}
 	if fresh == nil {
 		return ReportState{State: "COMPLETE", Description: "A credential report generated less than four hours ago is available."}, nil
 	}
-	cache.put(acct, *fresh)
 	return ReportState{State: "COMPLETE", Description: "Credential report generated."}, nil
 }
 
-// GetCredentialReport returns the account's last generated credential report.
+// recentReport tells whether the account has a report generated less than
+// credentialReportReuse before now.
+func recentReport(tx store.Tx, accountID string, now time.Time) (bool, error) {
+	r, err := tx.CredentialReports().Get(accountID)
+	if errors.Is(err, store.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return now.Sub(r.GeneratedAt) < credentialReportReuse, nil
+}
+
+// GetCredentialReport returns the account's last generated credential
+// report, wherever it was generated.
 func (s *Service) GetCredentialReport(ctx context.Context, call *authz.Call) (CredentialReport, error) {
+	var r store.CredentialReport
 	err := store.View(ctx, s.store, func(tx store.Tx) error {
-		return s.authorize(tx, call, "iam:GetCredentialReport", "*")
+		if err := s.authorize(tx, call, "iam:GetCredentialReport", "*"); err != nil {
+			return err
+		}
+		var err error
+		r, err = tx.CredentialReports().Get(account(call))
+		if errors.Is(err, store.ErrNotFound) {
+			return errs.Coded(errs.NotFound, "ReportNotPresent", "Credential report not present. Use GenerateCredentialReport to generate one.")
+		}
+		return err
 	})
 	if err != nil {
 		return CredentialReport{}, err
 	}
-	r, ok := s.credentialReports().get(account(call))
-	if !ok {
-		return CredentialReport{}, errs.Coded(errs.NotFound, "ReportNotPresent", "Credential report not present. Use GenerateCredentialReport to generate one.")
-	}
-	return r, nil
+	return CredentialReport{Content: r.Content, GeneratedTime: r.GeneratedAt}, nil
 }
 
 // credentialReportCSV renders the report of an account as it stands in tx.

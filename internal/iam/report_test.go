@@ -7,6 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wharf-project/wharf/internal/authz"
+	"github.com/wharf-project/wharf/internal/policy/catalog"
+	"github.com/wharf-project/wharf/internal/secrets"
 	"github.com/wharf-project/wharf/internal/store"
 )
 
@@ -133,7 +136,53 @@ func TestCredentialReportPasswordNeverUsed(t *testing.T) {
 	}
 }
 
-func TestCredentialReportIsPerServerAndAuthorized(t *testing.T) {
+// TestCredentialReportIsShared: the report lives in the store, so another
+// server (Service) on the same store — a replica — serves the report one
+// generated, and the four hours count across both.
+func TestCredentialReportIsShared(t *testing.T) {
+	e := newAcctEnv(t)
+	box, err := secrets.NewBox(make([]byte, 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	replica := New(e.st, authz.New(), box, catalog.MustLoad(), func() time.Time { return e.now })
+	_, err = replica.GetCredentialReport(e.ctx, e.root)
+	wantCode(t, err, "ReportNotPresent")
+
+	t0 := e.now
+	if st, err := e.svc.GenerateCredentialReport(e.ctx, e.root); err != nil || st.Description != "Credential report generated." {
+		t.Fatalf("GenerateCredentialReport = %+v, %v", st, err)
+	}
+	r, _ := readReport(t, e)
+	got, err := replica.GetCredentialReport(e.ctx, e.root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got.Content, r.Content) || !got.GeneratedTime.Equal(t0) {
+		t.Fatalf("the replica's report, of %v:\n%s\nwant, of %v:\n%s", got.GeneratedTime, got.Content, t0, r.Content)
+	}
+
+	// Within four hours, the replica keeps the report the first generated.
+	e.user(t, "gina")
+	e.now = t0.Add(credentialReportReuse - time.Second)
+	if st, err := replica.GenerateCredentialReport(e.ctx, e.root); err != nil || st.State != "COMPLETE" || st.Description != "A credential report generated less than four hours ago is available." {
+		t.Fatalf("GenerateCredentialReport on the replica within four hours = %+v, %v", st, err)
+	}
+	if r2, _ := readReport(t, e); !r2.GeneratedTime.Equal(t0) || !bytes.Equal(r2.Content, r.Content) {
+		t.Fatalf("the replica regenerated the report within four hours, at %v", r2.GeneratedTime)
+	}
+	// After them, the replica's new report is the first's too.
+	e.now = t0.Add(credentialReportReuse)
+	if st, err := replica.GenerateCredentialReport(e.ctx, e.root); err != nil || st.Description != "Credential report generated." {
+		t.Fatalf("GenerateCredentialReport on the replica after four hours = %+v, %v", st, err)
+	}
+	r3, rows := readReport(t, e)
+	if !r3.GeneratedTime.Equal(e.now) || rows[len(rows)-1][0] != "gina" {
+		t.Fatalf("report after the replica regenerated it, of %v:\n%s", r3.GeneratedTime, r3.Content)
+	}
+}
+
+func TestCredentialReportIsPerStoreAndAuthorized(t *testing.T) {
 	e := newAcctEnv(t)
 	if _, err := e.svc.GenerateCredentialReport(e.ctx, e.root); err != nil {
 		t.Fatal(err)

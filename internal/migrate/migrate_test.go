@@ -174,6 +174,7 @@ func newFixture(t *testing.T) fixture {
 			tx.Registry().CreateUpload(store.Upload{ID: "up1", AccountID: acct, Repository: "team/app", CreatedAt: at}),
 			tx.ConsoleSessions().Create(store.ConsoleSession{ID: "sess1", AccountID: acct, UserName: "alice", UserID: "AIDAALICE", CSRFToken: "csrf",
 				PasswordResetRequired: true, CreatedAt: at, ExpiresAt: at.Add(time.Hour)}),
+			tx.CredentialReports().Put(acct, at, []byte("user,arn\n<root_account>,arn:aws:iam::"+acct+":root\n\x00\xff")),
 		)
 	})
 	if err != nil {
@@ -237,6 +238,8 @@ func snapshot(t *testing.T, st store.Store) map[string]any {
 		get("upload", v16, err)
 		v17, err := tx.ConsoleSessions().Get("sess1")
 		get("session", v17, err)
+		v18, err := tx.CredentialReports().Get(acct)
+		get("credential report", v18, err)
 		return nil
 	})
 	if err != nil {

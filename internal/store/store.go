@@ -66,6 +66,7 @@ type Tx interface {
 	AccessKeys() AccessKeys
 	Registry() Registry
 	ConsoleSessions() ConsoleSessions
+	CredentialReports() CredentialReports
 	Blobs() Blobs
 	GC() GC
 }
@@ -150,6 +151,25 @@ type ConsoleSessions interface {
 	DeleteForUser(accountID, userName string) (int, error)
 	// DeleteExpired removes sessions that expired before t and returns how many.
 	DeleteExpired(t time.Time) (int, error)
+}
+
+// CredentialReport is an account's IAM credential report as last generated
+// (GenerateCredentialReport): the CSV, byte for byte, and when it was made.
+type CredentialReport struct {
+	AccountID   string
+	GeneratedAt time.Time
+	Content     []byte
+}
+
+// CredentialReports stores one credential report per account, the last
+// generated, so that any replica can serve it. The store keeps no rule of
+// IAM's: how often a report may be made again is the service's business.
+type CredentialReports interface {
+	// Put stores the account's report, replacing the one before
+	// (ErrNotFound for an account that does not exist).
+	Put(accountID string, generatedAt time.Time, content []byte) error
+	// Get returns the account's report (ErrNotFound when none was put).
+	Get(accountID string) (CredentialReport, error)
 }
 
 // User is an IAM user.

@@ -12,10 +12,11 @@
 // # Schema
 //
 // The schema, as migrations/0001_iam.sql, 0002_registry.sql,
-// 0003_console.sql and 0004_gc.sql make it: the SQLite store's, table for table. "pk"
-// columns are BIGINT identity keys, never shown outside this package; every
-// public identifier is a UNIQUE column beside them. An arrow is a foreign key, and every one is ON DELETE
-// CASCADE ON UPDATE CASCADE.
+// 0003_console.sql, 0004_gc.sql and 0005_credential_reports.sql make it:
+// the SQLite store's, table for table. "pk" columns are BIGINT identity
+// keys, never shown outside this package; every public identifier is a
+// UNIQUE column beside them. An arrow is a foreign key, and every one is ON
+// DELETE CASCADE ON UPDATE CASCADE.
 //
 //	schema_migrations   version PK, name, applied_at           (bookkeeping, see below)
 //
@@ -66,6 +67,9 @@
 //	 │                     (both '' for the root user), csrf_token,
 //	 │                     password_reset_required BOOLEAN, created_at, expires_at
 //	 │                     INDEX (account_pk, lower(user_name)); INDEX (expires_at)
+//	 │
+//	 ├── credential_reports  account_pk PK → accounts (1:1, at most)
+//	 │                       | generated_at, content BYTEA (the CSV)
 //	 │
 //	 └─< repositories   pk | account_pk → accounts | name | catalog_data,
 //	     │              policy, tags JSONB, created_at
@@ -133,6 +137,13 @@
 // sessions stay until DeleteExpired, which reads the expires_at index (a
 // NULL expiry, the zero time, is before any).
 //
+// A credential report is the account's last, one row keyed by the
+// account's pk: generating one anew replaces the row (an upsert that finds
+// the account itself), so every replica reads the same report. How often a
+// report may be generated again is internal/iam's rule, read off
+// generated_at; the store keeps no other state (no STARTED report: Wharf
+// generates a report in one call).
+//
 // Collation: every text column is declared COLLATE "C", so comparisons and
 // ordering are by bytes whatever the database's own locale (the tests run on
 // a server whose default collation is ICU's en-US, to keep it so). IAM names
@@ -155,12 +166,12 @@
 // Values: times are TIMESTAMPTZ — microseconds, as the SQLite store keeps
 // them — read back in UTC, NULL for the zero time.Time; IAM and repository
 // tags are JSONB ([{"Key":…,"Value":…}], order kept); a manifest's blobs a
-// TEXT[]; manifest content and key secrets BYTEA, byte for byte; documents,
-// catalog data and annotations TEXT exactly as given (not JSONB, which would
-// rewrite them). PostgreSQL's text cannot hold a NUL byte or invalid UTF-8:
-// a call passing such a string (tags included) fails before anything is
-// sent, and so leaves the transaction usable. Open refuses a database whose
-// encoding is not UTF8.
+// TEXT[]; manifest content, credential reports and key secrets BYTEA,
+// byte for byte; documents, catalog data and annotations TEXT exactly as
+// given (not JSONB, which would rewrite them). PostgreSQL's text cannot
+// hold a NUL byte or invalid UTF-8: a call passing such a string (tags
+// included) fails before anything is sent, and so leaves the transaction
+// usable. Open refuses a database whose encoding is not UTF8.
 //
 // # Migrations
 //
@@ -201,5 +212,6 @@
 // writes are single statements that find their repository (and PutTag its
 // manifest) themselves, upsert, or skip a taken upload ID with ON CONFLICT
 // DO NOTHING — a push of an image manifest and its tag is two statements.
-// Creating a console session is such a single statement too.
+// Creating a console session and putting a credential report are such
+// single statements too.
 package postgres

@@ -201,16 +201,17 @@ type tx struct {
 	retry error
 }
 
-func (t *tx) Accounts() store.Accounts               { return accounts{t} }
-func (t *tx) Users() store.Users                     { return users{t} }
-func (t *tx) Groups() store.Groups                   { return groups{t} }
-func (t *tx) Roles() store.Roles                     { return roles{t} }
-func (t *tx) Policies() store.Policies               { return policies{t} }
-func (t *tx) AccessKeys() store.AccessKeys           { return accessKeys{t} }
-func (t *tx) Registry() store.Registry               { return registry{t} }
-func (t *tx) ConsoleSessions() store.ConsoleSessions { return consoleSessions{t} }
-func (t *tx) Blobs() store.Blobs                     { return blobRecords{t} }
-func (t *tx) GC() store.GC                           { return gc{t} }
+func (t *tx) Accounts() store.Accounts                   { return accounts{t} }
+func (t *tx) Users() store.Users                         { return users{t} }
+func (t *tx) Groups() store.Groups                       { return groups{t} }
+func (t *tx) Roles() store.Roles                         { return roles{t} }
+func (t *tx) Policies() store.Policies                   { return policies{t} }
+func (t *tx) AccessKeys() store.AccessKeys               { return accessKeys{t} }
+func (t *tx) Registry() store.Registry                   { return registry{t} }
+func (t *tx) ConsoleSessions() store.ConsoleSessions     { return consoleSessions{t} }
+func (t *tx) CredentialReports() store.CredentialReports { return credentialReports{t} }
+func (t *tx) Blobs() store.Blobs                         { return blobRecords{t} }
+func (t *tx) GC() store.GC                               { return gc{t} }
 
 // rollback rolls the transaction back, even when its context is done (so
 // that the connection goes back to the pool clean).

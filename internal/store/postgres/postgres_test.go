@@ -58,7 +58,8 @@ func TestMigrations(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(ms) != 4 || ms[0].name != "0001_iam.sql" || ms[1].name != "0002_registry.sql" || ms[2].name != "0003_console.sql" || ms[3].name != "0004_gc.sql" {
+	if len(ms) != 5 || ms[0].name != "0001_iam.sql" || ms[1].name != "0002_registry.sql" || ms[2].name != "0003_console.sql" ||
+		ms[3].name != "0004_gc.sql" || ms[4].name != "0005_credential_reports.sql" {
 		t.Fatalf("migrations: %+v", ms)
 	}
 
@@ -402,11 +403,12 @@ func TestMigrationGCBackfill(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Back to schema 3, with links made before 0004.
+	// Back to schema 3 (undoing 0005, then 0004), with links made before 0004.
 	for _, q := range []string{
+		`DROP TABLE credential_reports`,
 		`DROP TABLE blobs`,
 		`ALTER TABLE blob_links DROP COLUMN created_at`,
-		`DELETE FROM schema_migrations WHERE version = 4`,
+		`DELETE FROM schema_migrations WHERE version >= 4`,
 		`INSERT INTO accounts (id, created_at) VALUES ('111111111111', now())`,
 		`INSERT INTO repositories (account_pk, name, catalog_data, policy, tags)
 		 SELECT pk, n, '', '', '[]' FROM accounts, unnest(ARRAY['a', 'b']) AS n`,

@@ -10,7 +10,7 @@
 // # Schema
 //
 // The schema, as migrations/0001_iam.sql, 0002_registry.sql,
-// 0003_console.sql and 0004_gc.sql make it.
+// 0003_console.sql, 0004_gc.sql and 0005_credential_reports.sql make it.
 // "pk" columns are surrogate INTEGER PRIMARY KEYs, never shown outside this
 // package; every public identifier is a UNIQUE column beside them. An arrow
 // is a foreign key, and every one is ON DELETE CASCADE ON UPDATE CASCADE.
@@ -63,6 +63,9 @@
 //	 │                     user_id (both '' for the root user), csrf_token,
 //	 │                     password_reset_required, created_at, expires_at
 //	 │                     INDEX (account_pk, user_name); INDEX (expires_at)
+//	 │
+//	 ├── credential_reports  account_pk PK → accounts (1:1, at most)
+//	 │                       | generated_at, content BLOB (the CSV)
 //	 │
 //	 └─< repositories   pk | account_pk → accounts | name | catalog_data,
 //	     │              policy, tags, created_at
@@ -126,6 +129,13 @@
 // sessions stay until DeleteExpired, a range of the expires_at index (a NULL
 // expiry, the zero time, is before any).
 //
+// A credential report is the account's last, one row keyed by the
+// account's pk: generating one anew replaces the row (an upsert that finds
+// the account itself), so every replica reads the same report. How often a
+// report may be generated again is internal/iam's rule, read off
+// generated_at; the store keeps no other state (no STARTED report: Wharf
+// generates a report in one call).
+//
 // Names (principals, policies, inline policies, and a console session's
 // user_name) are declared COLLATE NOCASE, so equality, ordering and
 // uniqueness on them are case-insensitive. NOCASE folds ASCII only, which
@@ -141,8 +151,8 @@
 //
 // Values: times are INTEGER unix microseconds in UTC, NULL for the zero
 // time.Time; tags are JSON text ([{"Key":…,"Value":…}], order kept); lists of
-// digests are JSON arrays; manifest content is a BLOB, byte for byte;
-// booleans are 0/1. Every table is STRICT.
+// digests are JSON arrays; manifest and credential report content is a
+// BLOB, byte for byte; booleans are 0/1. Every table is STRICT.
 //
 // # Migrations
 //
@@ -155,7 +165,7 @@
 // keys on, that would cascade-delete everything hanging off it; 0002 changes
 // a column and 0003 adds one with ALTER TABLE, which keeps every row and pk;
 // 0004 adds blob_links.created_at the same way (filled with the migration's
-// time) and backfills blobs from blob_links.
+// time) and backfills blobs from blob_links; 0005 only adds a table.
 //
 // # Transactions
 //

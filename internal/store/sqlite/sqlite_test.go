@@ -61,7 +61,8 @@ func TestMigrations(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(ms) == 0 || ms[0].name != "0001_iam.sql" {
+	if len(ms) != 5 || ms[0].name != "0001_iam.sql" || ms[1].name != "0002_registry.sql" || ms[2].name != "0003_console.sql" ||
+		ms[3].name != "0004_gc.sql" || ms[4].name != "0005_credential_reports.sql" {
 		t.Fatalf("migrations: %+v", ms)
 	}
 
@@ -302,16 +303,17 @@ func TestMigrationGCBackfill(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "wharf.db")
 	s := open(t, path)
 	s.Close()
-	// Back to schema 3, with links made before 0004.
+	// Back to schema 3 (undoing 0005, then 0004), with links made before 0004.
 	raw, err := sql.Open("sqlite", dsn(path, url.Values{"_foreign_keys": {"1"}}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer raw.Close()
 	for _, q := range []string{
+		`DROP TABLE credential_reports`,
 		`DROP TABLE blobs`,
 		`ALTER TABLE blob_links DROP COLUMN created_at`,
-		`DELETE FROM schema_migrations WHERE version = 4`,
+		`DELETE FROM schema_migrations WHERE version >= 4`,
 		`INSERT INTO accounts (pk, id, created_at) VALUES (1, '111111111111', 0)`,
 		`INSERT INTO repositories (pk, account_pk, name, catalog_data, policy, tags) VALUES (1, 1, 'a', '', '', '[]'), (2, 1, 'b', '', '', '[]')`,
 		`INSERT INTO blob_links (repository_pk, digest, size) VALUES (1, 'sha256:x', 5), (2, 'sha256:x', 7), (1, 'sha256:y', 9)`,

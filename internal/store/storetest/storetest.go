@@ -44,6 +44,9 @@
 //     user's row: deleting the user leaves them. Session IDs compare
 //     exactly. A session whose ExpiresAt is the zero time counts as expired
 //     before any time.
+//   - An account has at most one credential report: Put replaces it,
+//     whatever its time, and touches no other account's. Get before any
+//     Put, and either in an account that does not exist, is ErrNotFound.
 //   - A method that fails leaves the transaction usable: it undoes only its
 //     own writes (statement-level atomicity).
 package storetest
@@ -77,6 +80,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"AccessKeys", accessKeyTests},
 		{"Registry", registryTests},
 		{"ConsoleSessions", consoleSessionTests},
+		{"CredentialReports", credentialReportTests},
 		{"GC", gcTests},
 	}
 	for _, s := range suites {
