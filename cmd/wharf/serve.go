@@ -155,6 +155,10 @@ func runServer(ctx context.Context, cfg config.Config, log *slog.Logger, started
 	}
 	auth := authn.New(iamSvc, stsSvc, box, now)
 	reg := registry.New(db, blobs, az, publicHost, now)
+	if loc, ok, _ := cfg.S3(); ok && loc.Redirect > 0 {
+		reg.SetBlobRedirect(loc.Redirect)
+		log.Info("blob downloads redirect to presigned URLs", "lifetime", loc.Redirect.String())
+	}
 	srv := &server.Server{
 		Auth:    auth,
 		OCI:     &oci.Handler{Registry: reg, Auth: auth, PublicURL: cfg.PublicURL, Log: log, Now: now},

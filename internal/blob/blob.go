@@ -71,6 +71,12 @@ type Writer interface {
 	Cancel() error
 }
 
+// Redirector is an optional capability: a URL the client can GET the blob
+// from directly (an S3 presigned URL), valid for ttl.
+type Redirector interface {
+	RedirectURL(ctx context.Context, d digest.Digest, ttl time.Duration) (string, error)
+}
+
 // Purger is an optional capability: removing what abandoned uploads and
 // crashes leave behind (uploads untouched since before), never blobs.
 type Purger interface {

@@ -52,7 +52,7 @@ type Config struct {
 	// scale-out. It may hold a password, so it is never logged.
 	DatabaseURL string `json:"-"`
 	// BlobStore selects the blob store: empty for files under DataDir, or
-	// s3://BUCKET[/PREFIX][?endpoint=URL&region=R&path-style=true&lease-ttl=2m] for an
+	// s3://BUCKET[/PREFIX][?endpoint=URL&region=R&path-style=true&lease-ttl=2m&redirect=15m] for an
 	// S3-compatible store (credentials: WHARF_S3_ACCESS_KEY_ID and
 	// WHARF_S3_SECRET_ACCESS_KEY, else the standard AWS credential chain).
 	BlobStore         string `json:"blobStore"`
@@ -77,6 +77,10 @@ type S3Location struct {
 	// LeaseTTL is how long an upload stays held by a replica that died
 	// while writing it (lease-ttl=30s); 0 for the store's default (2m).
 	LeaseTTL time.Duration
+	// Redirect, when not 0, sends blob downloads (GET, not HEAD) to a
+	// presigned URL of the object valid that long (redirect=15m), so that
+	// layer bytes go from the object store to the client directly.
+	Redirect time.Duration
 }
 
 // S3 parses BlobStore; ok is false when it does not name S3.
@@ -104,9 +108,16 @@ func (c Config) S3() (loc S3Location, ok bool, err error) {
 		}
 		loc.LeaseTTL = d
 	}
+	if v := q.Get("redirect"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < time.Minute || d > 7*24*time.Hour {
+			return loc, false, fmt.Errorf("blob-store: redirect %q is not a duration from 1m to 168h (a presigned URL's lifetime)", v)
+		}
+		loc.Redirect = d
+	}
 	for k := range q {
-		if k != "endpoint" && k != "region" && k != "path-style" && k != "lease-ttl" {
-			return loc, false, fmt.Errorf("blob-store: unknown parameter %q (endpoint, region, path-style, lease-ttl)", k)
+		if k != "endpoint" && k != "region" && k != "path-style" && k != "lease-ttl" && k != "redirect" {
+			return loc, false, fmt.Errorf("blob-store: unknown parameter %q (endpoint, region, path-style, lease-ttl, redirect)", k)
 		}
 	}
 	return loc, true, nil

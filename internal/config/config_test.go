@@ -73,13 +73,13 @@ func writeTemp(t *testing.T, s string) string {
 }
 
 func TestScaleOut(t *testing.T) {
-	c, err := Load([]string{"--database-url", "postgres://wharf@db:5432/wharf", "--blob-store", "s3://images/wharf?endpoint=http://127.0.0.1:7070&region=eu-west-1&path-style=true&lease-ttl=30s"},
+	c, err := Load([]string{"--database-url", "postgres://wharf@db:5432/wharf", "--blob-store", "s3://images/wharf?endpoint=http://127.0.0.1:7070&region=eu-west-1&path-style=true&lease-ttl=30s&redirect=15m"},
 		env(map[string]string{"WHARF_S3_ACCESS_KEY_ID": "K", "WHARF_S3_SECRET_ACCESS_KEY": "S"}), io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
 	loc, ok, err := c.S3()
-	if err != nil || !ok || loc != (S3Location{Bucket: "images", Prefix: "wharf", Endpoint: "http://127.0.0.1:7070", Region: "eu-west-1", PathStyle: true, LeaseTTL: 30 * time.Second}) {
+	if err != nil || !ok || loc != (S3Location{Bucket: "images", Prefix: "wharf", Endpoint: "http://127.0.0.1:7070", Region: "eu-west-1", PathStyle: true, LeaseTTL: 30 * time.Second, Redirect: 15 * time.Minute}) {
 		t.Errorf("S3 = %+v %v %v", loc, ok, err)
 	}
 	for _, bad := range [][]string{
@@ -88,6 +88,8 @@ func TestScaleOut(t *testing.T) {
 		{"--blob-store", "s3://bucket?colour=red"},
 		{"--blob-store", "s3://bucket?path-style=maybe"},
 		{"--blob-store", "s3://bucket?lease-ttl=5ms"},
+		{"--blob-store", "s3://bucket?redirect=10s"},
+		{"--blob-store", "s3://bucket?redirect=200h"},
 	} {
 		if _, err := Load(bad, env(nil), io.Discard); err == nil {
 			t.Errorf("%v accepted", bad)

@@ -280,7 +280,7 @@ func BenchmarkPullThroughput(b *testing.B) {
 
 // anonymousToken gets a pull token for name from srv's token endpoint, as
 // docker does for an anonymous pull.
-func anonymousToken(b *testing.B, srv *Server, name string) string {
+func anonymousToken(b testing.TB, srv *Server, name string) string {
 	b.Helper()
 	resp, err := http.Get(srv.URL + "/token?service=" + hostOf(srv) + "&scope=repository:" + name + ":pull")
 	if err != nil {

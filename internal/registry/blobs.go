@@ -56,6 +56,30 @@ func (s *Service) OpenBlob(ctx context.Context, ref Ref, d digest.Digest) (blob.
 	return rd, err
 }
 
+// BlobRedirect returns where a client may download a blob linked to a
+// repository directly (a presigned object-store URL), when the blob store
+// can and redirects are on (SetBlobRedirect); ok is false otherwise. The
+// link is checked first: a redirect never reveals a blob the repository
+// does not hold.
+func (s *Service) BlobRedirect(ctx context.Context, ref Ref, d digest.Digest) (url string, ok bool, err error) {
+	rd, can := s.blobs.(blob.Redirector)
+	if !can || s.redirectTTL <= 0 {
+		return "", false, nil
+	}
+	if _, err := s.BlobSize(ctx, ref, d); err != nil {
+		return "", false, err
+	}
+	u, err := rd.RedirectURL(ctx, d, s.redirectTTL)
+	if err != nil {
+		return "", false, err
+	}
+	return u, true, nil
+}
+
+// SetBlobRedirect turns redirects of blob downloads on (ttl > 0: the
+// presigned URLs' lifetime) or off.
+func (s *Service) SetBlobRedirect(ttl time.Duration) { s.redirectTTL = ttl }
+
 // writeRepository resolves a repository for a write and authorizes action.
 func (s *Service) writeRepository(ctx context.Context, call *authz.Call, ref Ref, action string) (store.Repository, error) {
 	var r store.Repository

@@ -34,6 +34,9 @@ type Service struct {
 	partition string
 	// Host is the public host[:port] repository URIs name.
 	Host string
+	// redirectTTL, when > 0, redirects blob downloads to presigned URLs
+	// valid that long (SetBlobRedirect).
+	redirectTTL time.Duration
 }
 
 // New returns the registry service.

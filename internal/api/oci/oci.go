@@ -269,6 +269,17 @@ func (h *Handler) blobs(w http.ResponseWriter, r *http.Request, c *authz.Call, n
 	}
 	switch r.Method {
 	case http.MethodHead, http.MethodGet:
+		if r.Method == http.MethodGet && r.Header.Get("Range") == "" {
+			// With redirects on, the bytes come from the object store.
+			if u, ok, err := h.Registry.BlobRedirect(r.Context(), ref, d); err != nil {
+				h.writeError(w, r, err)
+				return
+			} else if ok {
+				w.Header().Set("Docker-Content-Digest", d.String())
+				http.Redirect(w, r, u, http.StatusTemporaryRedirect)
+				return
+			}
+		}
 		rd, err := h.Registry.OpenBlob(r.Context(), ref, d)
 		if err != nil {
 			h.writeError(w, r, err)
