@@ -191,7 +191,8 @@ func pageTimes(b *testing.B, next func(token *string) (*string, error)) {
 // BenchmarkPullThroughput pulls one image (manifest and four 8 MiB layers)
 // with 8 concurrent anonymous clients, round-robin over the replicas: one
 // embedded server, then one and three replicas of a scale-out deployment
-// (PostgreSQL + S3) on the same machine. MB/s is what matters.
+// (PostgreSQL + S3) on the same machine, and three replicas that redirect
+// blob downloads to presigned S3 URLs. MB/s is what matters.
 func BenchmarkPullThroughput(b *testing.B) {
 	type setup struct {
 		name     string
@@ -201,6 +202,15 @@ func BenchmarkPullThroughput(b *testing.B) {
 		{"embedded", func(b *testing.B) []*Server { return []*Server{Start(b)} }},
 		{"scaleout-replicas=1", func(b *testing.B) []*Server { return newScaleOut(b).start(b, 1) }},
 		{"scaleout-replicas=3", func(b *testing.B) []*Server { return newScaleOut(b).start(b, 3) }},
+		{"scaleout-replicas=3-redirect", func(b *testing.B) []*Server {
+			d := newScaleOut(b)
+			for i, a := range d.args {
+				if strings.HasPrefix(a, "s3://") {
+					d.args[i] = a + map[bool]string{true: "&", false: "?"}[strings.Contains(a, "?")] + "redirect=15m"
+				}
+			}
+			return d.start(b, 3)
+		}},
 	} {
 		b.Run(s.name, func(b *testing.B) {
 			rs := s.replicas(b)
