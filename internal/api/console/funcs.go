@@ -38,6 +38,22 @@ var funcs = template.FuncMap{
 	"add":       func(a, b int) int { return a + b },
 	"contains":  func(list []string, s string) bool { return indexOf(list, s) >= 0 },
 	"hasPrefix": strings.HasPrefix,
+	// dict builds a map from key/value pairs, to hand a partial template
+	// several values.
+	"dict": func(kv ...any) (map[string]any, error) {
+		if len(kv)%2 != 0 {
+			return nil, fmt.Errorf("dict: odd number of arguments")
+		}
+		m := make(map[string]any, len(kv)/2)
+		for i := 0; i < len(kv); i += 2 {
+			k, ok := kv[i].(string)
+			if !ok {
+				return nil, fmt.Errorf("dict: key %v is not a string", kv[i])
+			}
+			m[k] = kv[i+1]
+		}
+		return m, nil
+	},
 	// lines splits text into lines (policy documents shown with numbers).
 	"lines": func(s string) []string { return strings.Split(strings.TrimRight(s, "\n"), "\n") },
 }
