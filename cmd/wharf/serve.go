@@ -14,6 +14,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"syscall"
+	"strings"
 	"time"
 
 	"github.com/wharf-project/wharf/internal/api/console"
@@ -174,7 +175,7 @@ func runServer(ctx context.Context, cfg config.Config, log *slog.Logger, started
 		Now: now,
 	}
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute}
-	log.Info("wharf serving", "addr", ln.Addr().String(), "public_url", cfg.PublicURL, "data_dir", cfg.DataDir, "account", cfg.AccountID)
+	log.Info("wharf serving", "addr", ln.Addr().String(), "public_url", cfg.PublicURL, "console", strings.TrimRight(cfg.PublicURL, "/")+"/console/", "data_dir", cfg.DataDir, "account", cfg.AccountID)
 	if started != nil {
 		started <- ln.Addr().String()
 	}
