@@ -46,6 +46,7 @@ type Service struct {
 	// user name costs as long as a wrong password and does not reveal
 	// which names exist.
 	dummyHash string
+	throttle  throttle
 }
 
 // New returns the sign-in service. ttl 0 means DefaultTTL.
@@ -104,6 +105,10 @@ func errSignedOut() error {
 
 // SignIn checks a password and opens a session.
 func (s *Service) SignIn(ctx context.Context, in Input) (Session, error) {
+	key := throttleKey(in.Account, in.UserName)
+	if left := s.throttle.blocked(key, s.now()); left > 0 {
+		return Session{}, errs.Coded(errs.LimitExceeded, "Throttling", "Too many failed sign-in attempts for this user. Try again in %d minutes.", int(left/time.Minute)+1)
+	}
 	var acct store.Account
 	var user store.User
 	hash := ""
@@ -132,11 +137,14 @@ func (s *Service) SignIn(ctx context.Context, in Input) (Session, error) {
 	}
 	if hash == "" {
 		secrets.CheckPassword(s.dummyHash, in.Password)
+		s.throttle.fail(key, s.now())
 		return Session{}, errSignIn()
 	}
 	if !secrets.CheckPassword(hash, in.Password) {
+		s.throttle.fail(key, s.now())
 		return Session{}, errSignIn()
 	}
+	s.throttle.succeed(key)
 	token, err := newToken()
 	if err != nil {
 		return Session{}, err

@@ -286,6 +286,9 @@ func toPageError(err error) *pageError {
 		code = name // the registry's codes, as the ECR Public API names them
 	}
 	pe := &pageError{Code: code, Message: e.Message, Status: kindStatus(e.Kind)}
+	if code == "Throttling" {
+		pe.Status = http.StatusTooManyRequests
+	}
 	if e.Kind == errs.Denied {
 		pe.Message, pe.Details, _ = strings.Cut(e.Message, "\n")
 	}
