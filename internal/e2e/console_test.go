@@ -163,6 +163,10 @@ func TestConsoleTutorial(t *testing.T) {
 		t.Errorf("simulator decisions %v, want allowed for my-public-repo and implicitDeny for other-repo", decisions)
 	}
 	b.Screenshot(t, "simulator")
+	b.Click(t, "#sim-why-0 summary")
+	b.Click(t, "#sim-why-1 summary")
+	b.WaitVisible(t, "#sim-why-0 .hl")
+	b.Screenshot(t, "simulator-why")
 
 	// The other main pages, for a reviewer to look at.
 	for _, pg := range []struct{ path, name string }{
