@@ -190,18 +190,18 @@ func (s *Service) GalleryRepository(ctx context.Context, alias, name string) (Ga
 			return err
 		}
 		out.TagsTruncated = more
-		manifests := map[string]store.Manifest{}
+		digests := make([]string, len(ts))
+		for i, t := range ts {
+			digests[i] = t.Digest
+		}
+		manifests, err := tx.Registry().GetManifestSummaries(r.AccountID, r.Name, digests)
+		if err != nil {
+			return err
+		}
 		for _, t := range ts {
 			m, ok := manifests[t.Digest]
 			if !ok {
-				m, err = tx.Registry().GetManifest(r.AccountID, r.Name, t.Digest)
-				if errors.Is(err, store.ErrNotFound) {
-					continue
-				}
-				if err != nil {
-					return err
-				}
-				manifests[t.Digest] = m
+				continue
 			}
 			pushed := t.CreatedAt
 			if pushed.IsZero() {
