@@ -2,7 +2,6 @@ package iam
 
 import (
 	"context"
-	"crypto/subtle"
 	"errors"
 	"strings"
 	"time"
@@ -207,9 +206,4 @@ func (s *Service) RecordKeyUse(ctx context.Context, keyID, service, region strin
 	return s.tx(ctx, func(tx store.Tx) error {
 		return tx.AccessKeys().RecordUse(keyID, at.UTC(), service, region)
 	})
-}
-
-// SecretsEqual compares two secrets in constant time.
-func SecretsEqual(a, b string) bool {
-	return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
 }

@@ -83,3 +83,13 @@ func TestPassword(t *testing.T) {
 		t.Error("CheckPassword")
 	}
 }
+
+func TestTokenAndEqual(t *testing.T) {
+	a, b := NewToken(), NewToken()
+	if len(a) != 43 || a == b {
+		t.Fatalf("tokens %q %q", a, b)
+	}
+	if !Equal(a, a) || Equal(a, b) || Equal("", "") || Equal(a, a[:42]) {
+		t.Error("Equal is wrong")
+	}
+}

@@ -15,9 +15,7 @@ package signin
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
-	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"strings"
@@ -145,14 +143,7 @@ func (s *Service) SignIn(ctx context.Context, in Input) (Session, error) {
 		return Session{}, errSignIn()
 	}
 	s.throttle.succeed(key)
-	token, err := newToken()
-	if err != nil {
-		return Session{}, err
-	}
-	csrf, err := newToken()
-	if err != nil {
-		return Session{}, err
-	}
+	token, csrf := secrets.NewToken(), secrets.NewToken()
 	now := s.now().UTC()
 	cs := store.ConsoleSession{ID: tokenID(token), AccountID: acct.ID, UserName: user.Name, UserID: user.ID,
 		CSRFToken: csrf, PasswordResetRequired: in.UserName != "" && user.PasswordResetNeeded,
@@ -274,15 +265,6 @@ func ignoreNotFound(err error) error {
 		return nil
 	}
 	return err
-}
-
-// newToken returns 256 random bits, URL-safe.
-func newToken() (string, error) {
-	b := make([]byte, 32)
-	if _, err := rand.Read(b); err != nil {
-		return "", err
-	}
-	return base64.RawURLEncoding.EncodeToString(b), nil
 }
 
 // tokenID is what the store keeps of a token.

@@ -24,9 +24,6 @@ package console
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"crypto/subtle"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -47,6 +44,7 @@ import (
 	"github.com/wharf-project/wharf/internal/iam"
 	"github.com/wharf-project/wharf/internal/policy/catalog"
 	"github.com/wharf-project/wharf/internal/registry"
+	"github.com/wharf-project/wharf/internal/secrets"
 	"github.com/wharf-project/wharf/internal/signin"
 	"github.com/wharf-project/wharf/web"
 )
@@ -409,7 +407,7 @@ func (h *Handler) checkCSRF(r *http.Request, want string) bool {
 	if got == "" && r.PostForm != nil {
 		got = r.PostForm.Get("csrf")
 	}
-	return want != "" && subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
+	return secrets.Equal(want, got)
 }
 
 // maxFormBytes bounds a console form: a policy document is at most 131,072
@@ -462,14 +460,6 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(v)
-}
-
-func randomToken() string {
-	b := make([]byte, 32)
-	if _, err := rand.Read(b); err != nil {
-		panic(err) // crypto/rand does not fail on supported platforms
-	}
-	return base64.RawURLEncoding.EncodeToString(b)
 }
 
 // safeNext keeps a post-sign-in redirect on this site's console.

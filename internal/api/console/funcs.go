@@ -1,7 +1,6 @@
 package console
 
 import (
-	"crypto/subtle"
 	"fmt"
 	"html/template"
 	"net/url"
@@ -105,8 +104,4 @@ func indexOf(list []string, s string) int {
 		}
 	}
 	return -1
-}
-
-func subtleEqual(a, b string) bool {
-	return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/wharf-project/wharf/internal/errs"
+	"github.com/wharf-project/wharf/internal/secrets"
 	"github.com/wharf-project/wharf/internal/signin"
 )
 
@@ -30,7 +31,7 @@ func (h *Handler) signInPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) signInRender(w http.ResponseWriter, r *http.Request, f signInForm, err error) {
-	token := randomToken()
+	token := secrets.NewToken()
 	h.setCookie(w, r, preCSRFCookie, token, 0)
 	p := page{Title: "Sign in", CSRF: token, Data: f}
 	if err != nil {
@@ -46,7 +47,7 @@ func (h *Handler) signInSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c, err := r.Cookie(preCSRFCookie)
-	if err != nil || !sameOrigin(r) || !constantEqual(c.Value, r.PostFormValue("csrf")) {
+	if err != nil || !sameOrigin(r) || !secrets.Equal(c.Value, r.PostFormValue("csrf")) {
 		http.Error(w, "The request was refused: its anti-forgery (CSRF) token is missing or wrong, or it came from another site. Reload the sign-in page and try again.", http.StatusForbidden)
 		return
 	}
@@ -115,8 +116,4 @@ func (h *Handler) changePasswordSubmit(q *request) {
 // tutorial's tasks.
 func (h *Handler) home(q *request) {
 	h.show(q, "home", page{Title: "Console home"})
-}
-
-func constantEqual(a, b string) bool {
-	return a != "" && len(a) == len(b) && subtleEqual(a, b)
 }
