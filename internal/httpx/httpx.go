@@ -35,9 +35,15 @@ type statusWriter struct {
 	bytes  int64
 }
 
+// WriteHeader records the status. A 503 (the database or the blob store is
+// unreachable) gets a Retry-After hint unless the handler set one: the AWS
+// SDKs and docker retry on their own, and every protocol answers the same.
 func (w *statusWriter) WriteHeader(code int) {
 	if w.status == 0 {
 		w.status = code
+	}
+	if code == http.StatusServiceUnavailable && w.Header().Get("Retry-After") == "" {
+		w.Header().Set("Retry-After", "1")
 	}
 	w.ResponseWriter.WriteHeader(code)
 }

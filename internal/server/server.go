@@ -217,7 +217,6 @@ func (s *Server) root(w http.ResponseWriter, r *http.Request) {
 		s.Log.Error("request failed", "request_id", id, "action", f.Get("Action"), "status", status)
 	}
 	w.Header().Set("Content-Type", "text/xml")
-	retryHint(w, status)
 	w.WriteHeader(status)
 	_, _ = w.Write(out)
 }
@@ -244,7 +243,6 @@ func (s *Server) ecrPublic(w http.ResponseWriter, r *http.Request, target string
 	id := httpx.RequestID(r)
 	jsonErr := func(status int, typ, msg string) {
 		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-		retryHint(w, status)
 		w.WriteHeader(status)
 		b, _ := json.Marshal(map[string]string{"__type": typ, "message": msg})
 		_, _ = w.Write(b)
@@ -275,22 +273,12 @@ func (s *Server) ecrPublic(w http.ResponseWriter, r *http.Request, target string
 		s.Log.Error("request failed", "request_id", id, "target", target, "status", status)
 	}
 	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-	retryHint(w, status)
 	w.WriteHeader(status)
 	_, _ = w.Write(out)
 }
 
 func writeQueryError(w http.ResponseWriter, ns, code, msg, id string, status int) {
 	w.Header().Set("Content-Type", "text/xml")
-	retryHint(w, status)
 	w.WriteHeader(status)
 	_, _ = w.Write(awsquery.ErrorXML(ns, code, msg, id, status))
-}
-
-// retryHint tells clients when to retry a 503 (the metadata database or the
-// blob store is unreachable): the AWS SDKs and docker retry on their own.
-func retryHint(w http.ResponseWriter, status int) {
-	if status == http.StatusServiceUnavailable {
-		w.Header().Set("Retry-After", "1")
-	}
 }

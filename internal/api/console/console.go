@@ -239,9 +239,6 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, name string, p 
 	if p.Err != nil && p.Err.Status != 0 {
 		status = p.Err.Status
 	}
-	if status == http.StatusServiceUnavailable {
-		w.Header().Set("Retry-After", "1")
-	}
 	w.WriteHeader(status)
 	_, _ = w.Write(buf.Bytes())
 }

@@ -103,7 +103,7 @@ func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, err error) 
 	if status == 401 {
 		h.challenge(w)
 	}
-	if status == 429 || status == 503 {
+	if status == 429 {
 		w.Header().Set("Retry-After", "1")
 	}
 	w.Header().Set("Content-Type", "application/json")
