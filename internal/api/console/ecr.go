@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -141,7 +142,7 @@ func choices(prefix string, standard, selected []string) []choice {
 			continue
 		}
 		seen[v] = true
-		out = append(out, choice{ID: prefix + "-" + slug(v), Value: v, Checked: indexOf(selected, v) >= 0})
+		out = append(out, choice{ID: prefix + "-" + slug(v), Value: v, Checked: slices.Contains(selected, v)})
 	}
 	return out
 }
@@ -181,16 +182,6 @@ func postedCatalog(r *http.Request) (catalogForm, registry.CatalogDataInput) {
 // normalizeNewlines turns the CRLF a browser submits into LF, so that
 // lengths count as the API counts them.
 func normalizeNewlines(s string) string { return strings.ReplaceAll(s, "\r\n", "\n") }
-
-func nonEmpty(list []string) []string {
-	var out []string
-	for _, v := range list {
-		if v = strings.TrimSpace(v); v != "" && indexOf(out, v) < 0 {
-			out = append(out, v)
-		}
-	}
-	return out
-}
 
 // postedLogo reads the uploaded logo: nil when none was chosen, an Invalid
 // error when it is not a PNG or JPEG image.
@@ -690,7 +681,7 @@ func (h *Handler) ecrRegistryAction(q *request) {
 	}
 	switch action {
 	case "alias":
-		if indexOf(reservedAliases, alias) >= 0 {
+		if slices.Contains(reservedAliases, alias) {
 			failed(errs.Coded(errs.Invalid, registry.CodeInvalidParameter, "The alias %q is reserved: the public gallery's own addresses use it.", alias))
 			return
 		}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 )
@@ -31,12 +32,10 @@ var funcs = template.FuncMap{
 	// query escapes a query value (a policy ARN). It returns a template.URL
 	// so that html/template, which escapes '%' in a query, does not escape
 	// the escapes again.
-	"query":     func(s string) template.URL { return template.URL(url.QueryEscape(s)) },
-	"join":      strings.Join,
-	"short":     shortDigest,
-	"add":       func(a, b int) int { return a + b },
-	"contains":  func(list []string, s string) bool { return indexOf(list, s) >= 0 },
-	"hasPrefix": strings.HasPrefix,
+	"query":    func(s string) template.URL { return template.URL(url.QueryEscape(s)) },
+	"short":    shortDigest,
+	"add":      func(a, b int) int { return a + b },
+	"contains": slices.Contains[[]string],
 	// dict builds a map from key/value pairs, to hand a partial template
 	// several values.
 	"dict": func(kv ...any) (map[string]any, error) {
@@ -53,8 +52,6 @@ var funcs = template.FuncMap{
 		}
 		return m, nil
 	},
-	// lines splits text into lines (policy documents shown with numbers).
-	"lines": func(s string) []string { return strings.Split(strings.TrimRight(s, "\n"), "\n") },
 }
 
 func ago(d time.Duration) string {
@@ -97,11 +94,14 @@ func shortDigest(d string) string {
 	return alg + ":" + hex[:12]
 }
 
-func indexOf(list []string, s string) int {
-	for i, v := range list {
-		if v == s {
-			return i
+// nonEmpty trims values and drops blanks and repeats, keeping the order
+// (form fields that may be sent several times).
+func nonEmpty(vs []string) []string {
+	var out []string
+	for _, v := range vs {
+		if v = strings.TrimSpace(v); v != "" && !slices.Contains(out, v) {
+			out = append(out, v)
 		}
 	}
-	return -1
+	return out
 }

@@ -1,6 +1,7 @@
 package console
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/wharf-project/wharf/internal/errs"
@@ -88,7 +89,7 @@ func (h *Handler) userChoices(q *request, checked []string, skip map[string]bool
 	out := []userChoice{}
 	for _, u := range users {
 		if !skip[u.Name] {
-			out = append(out, userChoice{Name: u.Name, Checked: indexOf(checked, u.Name) >= 0})
+			out = append(out, userChoice{Name: u.Name, Checked: slices.Contains(checked, u.Name)})
 		}
 	}
 	return out, nil
@@ -122,7 +123,7 @@ func (h *Handler) groupCreate(q *request) {
 		return
 	}
 	d.Created, d.GroupURL = true, groupArea.url(g.Name)
-	steps := []stepResult{{Step: "Create group " + g.Name, OK: true}}
+	steps := []stepResult{{Step: "Create group " + g.Name}}
 	errList := []error{nil}
 	s, e := h.attachEach(q, users, func(u string) (string, error) {
 		return "Add user " + u, h.IAM.AddUserToGroup(q.ctx(), q.call, g.Name, u)

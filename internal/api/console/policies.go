@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 
@@ -384,18 +385,21 @@ func (h *Handler) policyDetach(q *request) {
 	redirect(q, policyURL(arn), "Policy detached from "+string(kind)+" "+name+".")
 }
 
-// stepResult is the outcome of one step of a multi-step action (attach a
-// policy to several entities; create a group, then attach its policies).
+// stepResult is the outcome of one step of a multi-step action (create a
+// user, group or role, then add it to groups and attach its policies;
+// attach a policy to several entities).
 type stepResult struct {
 	Step string
-	OK   bool
-	Err  *pageError
+	Err  *pageError // nil: done
 }
+
+// OK reports whether the step succeeded.
+func (s stepResult) OK() bool { return s.Err == nil }
 
 // firstStepErr returns the first failed step's error, as an error for fail.
 func firstStepErr(steps []stepResult, errsByStep []error) error {
 	for i, s := range steps {
-		if !s.OK {
+		if !s.OK() {
 			return errsByStep[i]
 		}
 	}
@@ -440,7 +444,7 @@ func (h *Handler) showPolicyAttach(q *request, arn string, selected []string, st
 	}
 	cand := func(kind store.EntityKind, name string) attachCandidate {
 		e := newPolicyEntity(kind, name)
-		return attachCandidate{policyEntity: e, Attached: attached[e.Ref], Checked: indexOf(selected, e.Ref) >= 0}
+		return attachCandidate{policyEntity: e, Attached: attached[e.Ref], Checked: slices.Contains(selected, e.Ref)}
 	}
 	all := iam.Page{MaxItems: 1000}
 	if users, _, err := h.IAM.ListUsers(q.ctx(), q.call, "", all); err != nil {
@@ -503,7 +507,7 @@ func (h *Handler) attachEach(q *request, items []string, step func(string) (stri
 	var errList []error
 	for _, it := range items {
 		label, err := step(it)
-		s := stepResult{Step: label, OK: err == nil}
+		s := stepResult{Step: label}
 		if err != nil {
 			s.Err = toPageError(err)
 		}
@@ -534,7 +538,7 @@ func (h *Handler) policyChoices(q *request, checked []string, skip map[string]bo
 		if skip[mp.ARN] {
 			continue
 		}
-		out = append(out, policyChoice{ARN: mp.ARN, Name: mp.Name, AWSManaged: mp.AccountID == "aws", Description: mp.Description, Checked: indexOf(checked, mp.ARN) >= 0})
+		out = append(out, policyChoice{ARN: mp.ARN, Name: mp.Name, AWSManaged: mp.AccountID == "aws", Description: mp.Description, Checked: slices.Contains(checked, mp.ARN)})
 	}
 	sort.SliceStable(out, func(i, j int) bool { return strings.ToLower(out[i].Name) < strings.ToLower(out[j].Name) })
 	return out, nil
@@ -633,7 +637,7 @@ func stepsError(steps []stepResult, err error) error {
 	}
 	var lines []string
 	for _, s := range steps {
-		if s.OK {
+		if s.OK() {
 			lines = append(lines, s.Step+": done")
 		} else {
 			lines = append(lines, s.Step+": "+s.Err.Code)

@@ -143,7 +143,7 @@ func (h *Handler) roleCreate(q *request) {
 		return
 	}
 	d.Created, d.RoleURL = true, roleArea.url(r.Name)
-	steps := []stepResult{{Step: "Create role " + r.Name, OK: true}}
+	steps := []stepResult{{Step: "Create role " + r.Name}}
 	s, errList := h.attachEach(q, policies, func(arn string) (string, error) {
 		return "Attach " + policyNameOf(arn), h.IAM.AttachPolicy(q.ctx(), q.call, store.KindRole, r.Name, arn)
 	})

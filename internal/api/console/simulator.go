@@ -2,6 +2,7 @@ package console
 
 import (
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -153,13 +154,7 @@ func splitPolicies(s string) []string {
 // splitList splits one-per-line or comma-separated values, trimmed, blanks
 // and repeats dropped.
 func splitList(s string) []string {
-	var out []string
-	for _, v := range strings.FieldsFunc(s, func(r rune) bool { return r == '\n' || r == ',' || r == '\r' }) {
-		if v = strings.TrimSpace(v); v != "" && indexOf(out, v) < 0 {
-			out = append(out, v)
-		}
-	}
-	return out
+	return nonEmpty(strings.FieldsFunc(s, func(r rune) bool { return r == '\n' || r == ',' || r == '\r' }))
 }
 
 func (h *Handler) simulatorRun(q *request) {
@@ -184,7 +179,7 @@ func (h *Handler) simulatorRun(q *request) {
 	in := iam.SimulateInput{PolicyInputList: splitPolicies(d.Policies), ResourceOwner: d.ResourceOwner, CallerArn: d.CallerARN}
 	in.ActionNames = splitList(d.Actions)
 	for _, a := range d.Picked {
-		if indexOf(in.ActionNames, a) < 0 {
+		if !slices.Contains(in.ActionNames, a) {
 			in.ActionNames = append(in.ActionNames, a)
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -241,8 +242,8 @@ func userParseForm(r *http.Request) (f userForm, password string) {
 	if f.PasswordMode != "custom" {
 		f.PasswordMode = "autogen"
 	}
-	f.Groups = userNonEmpty(r.PostForm["group"])
-	f.Policies = userNonEmpty(r.PostForm["policy"])
+	f.Groups = nonEmpty(r.PostForm["group"])
+	f.Policies = nonEmpty(r.PostForm["policy"])
 	keys, values := r.PostForm["tag_key"], r.PostForm["tag_value"]
 	for i := range max(len(keys), len(values)) {
 		var t store.Tag
@@ -257,23 +258,6 @@ func userParseForm(r *http.Request) (f userForm, password string) {
 		}
 	}
 	return f, r.PostFormValue("password")
-}
-
-// userNonEmpty drops empty values and duplicates, keeping the order.
-func userNonEmpty(vs []string) []string {
-	var out []string
-	for _, v := range vs {
-		if v = strings.TrimSpace(v); v != "" && indexOf(out, v) < 0 {
-			out = append(out, v)
-		}
-	}
-	return out
-}
-
-// userStep is one call of the wizard after CreateUser, with its outcome.
-type userStep struct {
-	Name string
-	Err  *pageError // nil: done
 }
 
 // userKeyView is a new access key as the one-time page shows it.
@@ -326,7 +310,7 @@ type userCreatedData struct {
 	PasswordGenerated bool
 	RequireReset      bool
 	Key               *userKeyView
-	Steps             []userStep
+	Steps             []stepResult
 	Failed            int
 }
 
@@ -367,9 +351,9 @@ func (h *Handler) userCreate(q *request) {
 		return
 	}
 	d := &userCreatedData{UserName: u.Name, ARN: h.IAM.UserARN(u), SignInURL: h.signInURL(q), Console: f.Console}
-	d.Steps = append(d.Steps, userStep{Name: "Create user " + u.Name})
+	d.Steps = append(d.Steps, stepResult{Step: "Create user " + u.Name})
 	step := func(name string, err error) bool {
-		s := userStep{Name: name}
+		s := stepResult{Step: name}
 		if err != nil {
 			s.Err = toPageError(err)
 			if s.Err.Status >= 500 {
@@ -384,7 +368,7 @@ func (h *Handler) userCreate(q *request) {
 		step("Add to group "+g, h.IAM.AddUserToGroup(q.ctx(), q.call, g, u.Name))
 	}
 	policies := f.Policies
-	if f.Console && f.RequireReset && indexOf(policies, changePasswordPolicy) < 0 {
+	if f.Console && f.RequireReset && !slices.Contains(policies, changePasswordPolicy) {
 		policies = append(policies, changePasswordPolicy)
 	}
 	for _, arn := range policies {
@@ -393,7 +377,7 @@ func (h *Handler) userCreate(q *request) {
 	if f.Console {
 		var err error
 		if f.PasswordMode == "autogen" {
-			password, err = iam.NewRootPassword()
+			password, err = iam.NewConsolePassword()
 			d.PasswordGenerated = true
 		}
 		if err == nil {
@@ -415,7 +399,7 @@ func (h *Handler) userCreate(q *request) {
 			if s.Err != nil {
 				e := *s.Err
 				e.Message = "User " + u.Name + " was created, but " + strconv.Itoa(d.Failed) + " of its " + strconv.Itoa(len(d.Steps)-1) +
-					" setup steps failed (see each step below). First failure, " + s.Name + ": " + s.Err.Message
+					" setup steps failed (see each step below). First failure, " + s.Step + ": " + s.Err.Message
 				p.Err = &e
 				break
 			}
@@ -704,7 +688,7 @@ func (h *Handler) userAttachPage(q *request) {
 
 func (h *Handler) userAttach(q *request) {
 	name := q.r.PathValue("name")
-	arns := userNonEmpty(q.r.PostForm["policy"])
+	arns := nonEmpty(q.r.PostForm["policy"])
 	fail := func(flash string, err error) {
 		d, _ := h.userAttachData(q, name, arns)
 		h.fail(q, "iam/user-attach", page{Title: "Add permissions to " + name, Section: "iam", Flash: flash, Data: d}, err)
@@ -832,7 +816,7 @@ func (h *Handler) userInlineDelete(q *request) {
 
 func (h *Handler) userAddGroups(q *request) {
 	name := q.r.PathValue("name")
-	groups := userNonEmpty(q.r.PostForm["group"])
+	groups := nonEmpty(q.r.PostForm["group"])
 	if len(groups) == 0 {
 		h.userFail(q, "groups", errs.Coded(errs.Invalid, "ValidationError", "Choose at least one group."), nil)
 		return
@@ -912,7 +896,7 @@ func userNewPassword(r *http.Request) (string, bool, error) {
 		}
 		return pw, false, nil
 	}
-	pw, err := iam.NewRootPassword()
+	pw, err := iam.NewConsolePassword()
 	return pw, true, err
 }
 
