@@ -139,10 +139,7 @@ func runServer(ctx context.Context, cfg config.Config, log *slog.Logger, started
 		}
 		log.Info("gave the root user a console password; it is in the file named here (never logged)", "account", cfg.AccountID, "password_file", path)
 	}
-	signIn, err := signin.New(db, iamSvc, now, 0)
-	if err != nil {
-		return err
-	}
+	signIn := signin.New(db, iamSvc, now, 0)
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err

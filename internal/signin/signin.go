@@ -19,6 +19,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/wharf-project/wharf/internal/arn"
@@ -42,21 +43,19 @@ type Service struct {
 	ttl   time.Duration
 	// dummyHash is checked when the user does not exist, so that a wrong
 	// user name costs as long as a wrong password and does not reveal
-	// which names exist.
-	dummyHash string
+	// which names exist. It is made at the first such attempt, not at
+	// start-up: a PBKDF2 hash costs a noticeable fraction of a second.
+	dummyHash func() (string, error)
 	throttle  throttle
 }
 
 // New returns the sign-in service. ttl 0 means DefaultTTL.
-func New(st store.Store, iamSvc *iam.Service, now func() time.Time, ttl time.Duration) (*Service, error) {
+func New(st store.Store, iamSvc *iam.Service, now func() time.Time, ttl time.Duration) *Service {
 	if ttl <= 0 {
 		ttl = DefaultTTL
 	}
-	h, err := secrets.HashPassword("not a password anyone has")
-	if err != nil {
-		return nil, err
-	}
-	return &Service{store: st, iam: iamSvc, now: now, ttl: ttl, dummyHash: h}, nil
+	dummy := sync.OnceValues(func() (string, error) { return secrets.HashPassword("not a password anyone has") })
+	return &Service{store: st, iam: iamSvc, now: now, ttl: ttl, dummyHash: dummy}
 }
 
 // Input is a sign-in attempt.
@@ -134,7 +133,9 @@ func (s *Service) SignIn(ctx context.Context, in Input) (Session, error) {
 		return Session{}, err
 	}
 	if hash == "" {
-		secrets.CheckPassword(s.dummyHash, in.Password)
+		if h, err := s.dummyHash(); err == nil {
+			secrets.CheckPassword(h, in.Password)
+		}
 		s.throttle.fail(key, s.now())
 		return Session{}, errSignIn()
 	}

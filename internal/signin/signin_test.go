@@ -38,10 +38,7 @@ func TestThrottle(t *testing.T) {
 	if _, err := iamSvc.EnsureRootPassword(ctx, account, rootPW); err != nil {
 		t.Fatal(err)
 	}
-	s, err := New(db, iamSvc, clock, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := New(db, iamSvc, clock, 0)
 	root, err := s.SignIn(ctx, Input{Account: account, Password: rootPW})
 	if err != nil {
 		t.Fatal(err)

@@ -74,10 +74,7 @@ func newTestEnv(t *testing.T) *testEnv {
 	if _, err := iamSvc.EnsureRootPassword(ctx, testAccount, testRootPassword); err != nil {
 		t.Fatal(err)
 	}
-	si, err := signin.New(db, iamSvc, time.Now, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
+	si := signin.New(db, iamSvc, time.Now, 0)
 	srv := httptest.NewUnstartedServer(nil)
 	srv.Start()
 	t.Cleanup(srv.Close)
