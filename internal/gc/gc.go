@@ -446,7 +446,11 @@ func (s *sweep) delete(r store.BlobRecord, cutoff time.Time) error {
 	if time.Since(began) > deleteWithin {
 		return fmt.Errorf("tombstoned %v ago, too long to delete now; a later sweep will", time.Since(began).Round(time.Second))
 	}
-	dctx, cancel := context.WithTimeout(s.ctx, deleteTimeout)
+	// Once tombstoned, the content is deleted even when the sweep is
+	// cancelled meanwhile (a server stopping, a caller giving up): a
+	// tombstone left behind keeps that content from being pushed again
+	// until it is abandoned, minutes later. The delete stays bounded.
+	dctx, cancel := context.WithTimeout(context.WithoutCancel(s.ctx), deleteTimeout)
 	err := s.Blobs.Delete(dctx, digest.Digest(r.Digest))
 	cancel()
 	switch {
