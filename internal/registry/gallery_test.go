@@ -259,3 +259,20 @@ func TestSetRegistryAlias(t *testing.T) {
 		t.Fatalf("old alias still resolves: %v", err)
 	}
 }
+
+// TestListRepositoriesEmptyAccountAuthorizes: listing an account without
+// repositories still asks whether the caller may describe them, so a caller
+// without permission gets AccessDenied rather than an empty list.
+func TestListRepositoriesEmptyAccountAuthorizes(t *testing.T) {
+	e := newGalleryEnv(t)
+	if _, _, err := e.s.ListRepositories(e.ctx, e.userA, acctA, store.Page{}); !errs.Is(err, errs.Denied) {
+		t.Fatalf("a user without policies listing an empty account: %v, want AccessDenied", err)
+	}
+	rs, more, err := e.s.ListRepositories(e.ctx, e.rootA, acctA, store.Page{})
+	if err != nil || len(rs) != 0 || more {
+		t.Fatalf("the root listing its empty account: %v, %v, %v", rs, more, err)
+	}
+	if _, _, err := e.s.ListRepositories(e.ctx, nil, acctA, store.Page{}); err == nil {
+		t.Fatal("an anonymous caller listed the account's repositories")
+	}
+}

@@ -116,6 +116,12 @@ func (s *Service) ListRepositories(ctx context.Context, call *authz.Call, accoun
 			return err
 		}
 		more = m
+		if len(rs) == 0 {
+			// Nothing to authorize one by one; the caller must still be
+			// allowed to describe the account's repositories, or an empty
+			// page would answer a caller with no permission at all.
+			return s.authz.Authorize(tx, call, "ecr-public:DescribeRepositories", s.RepositoryARN(account, "*"), nil, nil)
+		}
 		for _, r := range rs {
 			if err := s.authorize(tx, call, "ecr-public:DescribeRepositories", r); err != nil {
 				return err
