@@ -46,7 +46,6 @@ type Service struct {
 	// which names exist. It is made at the first such attempt, not at
 	// start-up: a PBKDF2 hash costs a noticeable fraction of a second.
 	dummyHash func() (string, error)
-	throttle  throttle
 }
 
 // New returns the sign-in service. ttl 0 means DefaultTTL.
@@ -102,54 +101,83 @@ func errSignedOut() error {
 
 // SignIn checks a password and opens a session.
 func (s *Service) SignIn(ctx context.Context, in Input) (Session, error) {
-	key := throttleKey(in.Account, in.UserName)
-	if left := s.throttle.blocked(key, s.now()); left > 0 {
-		return Session{}, errs.Coded(errs.LimitExceeded, "Throttling", "Too many failed sign-in attempts for this user. Try again in %d minutes.", int(left/time.Minute)+1)
-	}
 	var acct store.Account
 	var user store.User
+	var failures store.SignInFailureCount
+	var key string
 	hash := ""
 	err := store.View(ctx, s.store, func(tx store.Tx) error {
 		var err error
-		if arn.IsAccountID(in.Account) {
+		switch {
+		case arn.IsAccountID(in.Account):
 			acct, err = tx.Accounts().Get(in.Account)
-		} else if in.Account != "" {
+		case in.Account != "":
 			acct, err = tx.Accounts().GetByAlias(strings.ToLower(in.Account))
-		} else {
+		default:
 			err = store.ErrNotFound
 		}
-		if err != nil {
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
 			return err
 		}
-		if in.UserName == "" {
-			hash = acct.RootPasswordHash
-			return nil
+		// The ID and the alias of one account count as one.
+		who := in.Account
+		if err == nil {
+			who = acct.ID
+		} else {
+			acct = store.Account{}
 		}
-		user, err = tx.Users().Get(acct.ID, in.UserName)
-		hash = user.PasswordHash
-		return err
+		key = throttleKey(who, in.UserName)
+		if failures, err = tx.SignInFailures().Get(key); errors.Is(err, store.ErrNotFound) {
+			failures = store.SignInFailureCount{}
+		} else if err != nil {
+			return err
+		}
+		switch {
+		case acct.ID == "":
+		case in.UserName == "":
+			hash = acct.RootPasswordHash
+		default:
+			user, err = tx.Users().Get(acct.ID, in.UserName)
+			if errors.Is(err, store.ErrNotFound) {
+				user = store.User{}
+				return nil
+			}
+			hash = user.PasswordHash
+			return err
+		}
+		return nil
 	})
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
+	if err != nil {
 		return Session{}, err
+	}
+	if left := blockedFor(failures, s.now()); left > 0 {
+		return Session{}, errs.Coded(errs.LimitExceeded, "Throttling", "Too many failed sign-in attempts for this user. Try again in %d minutes.", int(left/time.Minute)+1)
 	}
 	if hash == "" {
 		if h, err := s.dummyHash(); err == nil {
 			secrets.CheckPassword(h, in.Password)
 		}
-		s.throttle.fail(key, s.now())
+		if err := s.recordFailure(ctx, key); err != nil {
+			return Session{}, err
+		}
 		return Session{}, errSignIn()
 	}
 	if !secrets.CheckPassword(hash, in.Password) {
-		s.throttle.fail(key, s.now())
+		if err := s.recordFailure(ctx, key); err != nil {
+			return Session{}, err
+		}
 		return Session{}, errSignIn()
 	}
-	s.throttle.succeed(key)
 	token, csrf := secrets.NewToken(), secrets.NewToken()
 	now := s.now().UTC()
 	cs := store.ConsoleSession{ID: tokenID(token), AccountID: acct.ID, UserName: user.Name, UserID: user.ID,
 		CSRFToken: csrf, PasswordResetRequired: in.UserName != "" && user.PasswordResetNeeded,
 		CreatedAt: now, ExpiresAt: now.Add(s.ttl)}
 	err = s.store.Tx(ctx, func(tx store.Tx) error {
+		// A success forgets the name's earlier failures.
+		if err := tx.SignInFailures().Delete(key); err != nil {
+			return err
+		}
 		if err := tx.ConsoleSessions().Create(cs); err != nil {
 			return err
 		}
@@ -243,12 +271,18 @@ func (s *Service) ChangePassword(ctx context.Context, sess Session, call *authz.
 	return s.store.Tx(ctx, func(tx store.Tx) error { return ignoreNotFound(tx.ConsoleSessions().ClearPasswordReset(sess.ID)) })
 }
 
-// Purge removes expired sessions.
+// Purge removes expired sessions, and the counts of failed sign-ins whose
+// window has passed (which throttle no one any more). It returns how many
+// sessions it removed.
 func (s *Service) Purge(ctx context.Context) (int, error) {
 	var n int
+	now := s.now()
 	err := s.store.Tx(ctx, func(tx store.Tx) error {
 		var err error
-		n, err = tx.ConsoleSessions().DeleteExpired(s.now())
+		if n, err = tx.ConsoleSessions().DeleteExpired(now); err != nil {
+			return err
+		}
+		_, err = tx.SignInFailures().DeleteBefore(now.Add(-failureWindow))
 		return err
 	})
 	return n, err

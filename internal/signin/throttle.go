@@ -1,81 +1,56 @@
 package signin
 
 import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"strings"
-	"sync"
 	"time"
+
+	"github.com/wharf-project/wharf/internal/store"
 )
 
 // Failed sign-ins are throttled per account and user name: after
 // maxFailures failures within failureWindow, further attempts for that name
 // are refused without checking the password until the window has passed
 // since the first of them. This bounds password guessing and the CPU an
-// attacker can make the server spend on PBKDF2. It is per process: with N
-// replicas behind a load balancer a guesser gets at most N times the budget
-// (the limit is a brake, not the only defence: passwords follow the
-// account's password policy).
+// attacker can make the server spend on PBKDF2.
+//
+// The count is kept in the store, so every replica behind a load balancer
+// throttles against the same count. Attempts that race (several in flight
+// for one name at once) can each pass the check before any failure is
+// counted, so the limit is maxFailures plus the attempts in flight: a
+// brake, not the only defence (passwords follow the account's password
+// policy).
 const (
 	maxFailures   = 5
 	failureWindow = 15 * time.Minute
-	// maxTracked bounds the table; past it, the oldest half is forgotten.
-	maxTracked = 50_000
 )
 
-type failures struct {
-	first time.Time
-	count int
-}
-
-type throttle struct {
-	mu sync.Mutex
-	m  map[string]failures
-}
-
+// throttleKey names the count of an account (its ID when it exists, else
+// the text given) and a user name, in any case. It is a digest, so the
+// store never keeps an attacker's text.
 func throttleKey(account, user string) string {
-	return strings.ToLower(account) + "\x00" + strings.ToLower(user)
+	sum := sha256.Sum256([]byte(strings.ToLower(account) + "\x00" + strings.ToLower(user)))
+	return hex.EncodeToString(sum[:])
 }
 
-// blocked reports how long attempts for the key are still refused (0: not).
-func (t *throttle) blocked(key string, now time.Time) time.Duration {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	f, ok := t.m[key]
-	if !ok || f.count < maxFailures {
+// blockedFor reports how long attempts under a count are still refused
+// (0: not).
+func blockedFor(c store.SignInFailureCount, now time.Time) time.Duration {
+	if c.Count < maxFailures {
 		return 0
 	}
-	if left := f.first.Add(failureWindow).Sub(now); left > 0 {
-		return left
-	}
-	delete(t.m, key)
-	return 0
+	return max(c.First.Add(failureWindow).Sub(now), 0)
 }
 
-// fail records a failed attempt.
-func (t *throttle) fail(key string, now time.Time) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if t.m == nil {
-		t.m = map[string]failures{}
-	}
-	f := t.m[key]
-	if f.count == 0 || now.Sub(f.first) >= failureWindow {
-		f = failures{first: now}
-	}
-	f.count++
-	t.m[key] = f
-	if len(t.m) > maxTracked {
-		cutoff := now.Add(-failureWindow / 2)
-		for k, v := range t.m {
-			if v.first.Before(cutoff) {
-				delete(t.m, k)
-			}
-		}
-	}
-}
-
-// succeed forgets a key's failures.
-func (t *throttle) succeed(key string) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	delete(t.m, key)
+// recordFailure counts a failed attempt. Its error is returned to the
+// caller rather than ignored: an attempt that cannot be counted must not
+// go on uncounted.
+func (s *Service) recordFailure(ctx context.Context, key string) error {
+	now := s.now()
+	return s.store.Tx(ctx, func(tx store.Tx) error {
+		_, err := tx.SignInFailures().Add(key, now, now.Add(-failureWindow))
+		return err
+	})
 }

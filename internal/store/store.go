@@ -67,6 +67,7 @@ type Tx interface {
 	Registry() Registry
 	ConsoleSessions() ConsoleSessions
 	CredentialReports() CredentialReports
+	SignInFailures() SignInFailures
 	Blobs() Blobs
 	GC() GC
 }
@@ -151,6 +152,31 @@ type ConsoleSessions interface {
 	DeleteForUser(accountID, userName string) (int, error)
 	// DeleteExpired removes sessions that expired before t and returns how many.
 	DeleteExpired(t time.Time) (int, error)
+}
+
+// SignInFailureCount is a count of failed console sign-ins for one key,
+// and when the count began.
+type SignInFailureCount struct {
+	First time.Time
+	Count int
+}
+
+// SignInFailures counts failed console sign-ins per key (the sign-in
+// service's digest of an account and a user name), so that every replica
+// throttles against the same count. The store keeps no rule of its own:
+// how many failures block, and for how long, is the service's business.
+type SignInFailures interface {
+	// Add records a failure at t, atomically: a count that began before
+	// windowStart (or none) begins again at t with 1; otherwise it grows
+	// by one. It returns the count after the failure.
+	Add(key string, t, windowStart time.Time) (SignInFailureCount, error)
+	// Get returns a key's count (ErrNotFound when none is kept).
+	Get(key string) (SignInFailureCount, error)
+	// Delete forgets a key's count (nil when there was none).
+	Delete(key string) error
+	// DeleteBefore forgets the counts that began before t and returns how
+	// many there were.
+	DeleteBefore(t time.Time) (int, error)
 }
 
 // CredentialReport is an account's IAM credential report as last generated

@@ -210,6 +210,7 @@ func (t *tx) AccessKeys() store.AccessKeys               { return accessKeys{t} 
 func (t *tx) Registry() store.Registry                   { return registry{t} }
 func (t *tx) ConsoleSessions() store.ConsoleSessions     { return consoleSessions{t} }
 func (t *tx) CredentialReports() store.CredentialReports { return credentialReports{t} }
+func (t *tx) SignInFailures() store.SignInFailures       { return signInFailures{t} }
 func (t *tx) Blobs() store.Blobs                         { return blobRecords{t} }
 func (t *tx) GC() store.GC                               { return gc{t} }
 

@@ -10,12 +10,16 @@
 // # Schema
 //
 // The schema, as migrations/0001_iam.sql, 0002_registry.sql,
-// 0003_console.sql, 0004_gc.sql and 0005_credential_reports.sql make it.
+// 0003_console.sql, 0004_gc.sql, 0005_credential_reports.sql and
+// 0006_signin_failures.sql make it.
 // "pk" columns are surrogate INTEGER PRIMARY KEYs, never shown outside this
 // package; every public identifier is a UNIQUE column beside them. An arrow
 // is a foreign key, and every one is ON DELETE CASCADE ON UPDATE CASCADE.
 //
 //	schema_migrations   version PK, name, applied_at           (bookkeeping, see below)
+//
+//	signin_failures     key PK (hex SHA-256) | first_at, count  (no account: see below)
+//	                    INDEX (first_at)
 //
 //	accounts            pk | id UNIQUE (12 digits) | created_at
 //	 │                  | alias: NULL for none, else UNIQUE, no '/'
@@ -128,6 +132,14 @@
 // browser's token, so a copy of the database signs no one in; expired
 // sessions stay until DeleteExpired, a range of the expires_at index (a NULL
 // expiry, the zero time, is before any).
+//
+// Failed console sign-ins are counted per key, the sign-in service's
+// SHA-256 of an account and a user name (an attacker's text never lands
+// here, and accounts and users that do not exist are counted too, so the
+// key is tied to no row). Add is one upsert that begins the count again
+// when it began before the window, so concurrent failures on any replica
+// add to one count; old counts go with DeleteBefore, a range of the
+// first_at index.
 //
 // A credential report is the account's last, one row keyed by the
 // account's pk: generating one anew replaces the row (an upsert that finds

@@ -61,8 +61,9 @@ func TestMigrations(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(ms) != 5 || ms[0].name != "0001_iam.sql" || ms[1].name != "0002_registry.sql" || ms[2].name != "0003_console.sql" ||
-		ms[3].name != "0004_gc.sql" || ms[4].name != "0005_credential_reports.sql" {
+	if len(ms) != 6 || ms[0].name != "0001_iam.sql" || ms[1].name != "0002_registry.sql" || ms[2].name != "0003_console.sql" ||
+		ms[3].name != "0004_gc.sql" || ms[4].name != "0005_credential_reports.sql" ||
+		ms[5].name != "0006_signin_failures.sql" {
 		t.Fatalf("migrations: %+v", ms)
 	}
 
@@ -303,13 +304,14 @@ func TestMigrationGCBackfill(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "wharf.db")
 	s := open(t, path)
 	s.Close()
-	// Back to schema 3 (undoing 0005, then 0004), with links made before 0004.
+	// Back to schema 3 (undoing 0006, 0005, then 0004), with links made before 0004.
 	raw, err := sql.Open("sqlite", dsn(path, url.Values{"_foreign_keys": {"1"}}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer raw.Close()
 	for _, q := range []string{
+		`DROP TABLE signin_failures`,
 		`DROP TABLE credential_reports`,
 		`DROP TABLE blobs`,
 		`ALTER TABLE blob_links DROP COLUMN created_at`,

@@ -81,6 +81,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Registry", registryTests},
 		{"ConsoleSessions", consoleSessionTests},
 		{"CredentialReports", credentialReportTests},
+		{"SignInFailures", signInFailureTests},
 		{"GC", gcTests},
 	}
 	for _, s := range suites {
