@@ -82,7 +82,7 @@ func TestConsoleTutorial(t *testing.T) {
 	cli.fails("AccessDenied", "iam", "list-users")
 
 	// 2. Policies → Create policy → JSON: the seed's policy first.
-	b.Navigate(t, srv.URL+"/console/iam/policies/new")
+	b.Navigate(t, srv.URL+"/console/iam/create/policy")
 	b.Type(t, "#policy-name", "ECRPublicAccessPolicy")
 	b.SetValue(t, "#policy-document", tutorialPolicy)
 	b.WaitVisible(t, `[data-code="INVALID_ACTION"]`)
@@ -114,7 +114,7 @@ func TestConsoleTutorial(t *testing.T) {
 	b.WaitText(t, "#policy-entities-table", "github-actions")
 
 	// 4. ECR Public → Create repository.
-	b.Navigate(t, srv.URL+"/console/ecr/repositories/new")
+	b.Navigate(t, srv.URL+"/console/ecr/create/repository")
 	b.Type(t, "#repository-name", "my-public-repo")
 	b.Type(t, "#catalog-description", "The tutorial's repository")
 	b.SetValue(t, "#catalog-about", "# my-public-repo\n\nBuilt by **GitHub Actions**.\n\n<script>alert(1)</script>")
@@ -174,7 +174,7 @@ func TestConsoleTutorial(t *testing.T) {
 		{"/console/iam/users/github-actions?tab=security", "iam-user-security"},
 		{"/console/iam/users/github-actions?tab=permissions", "iam-user-permissions"},
 		{"/console/iam/groups", "iam-groups"},
-		{"/console/iam/roles/new", "iam-role-new"},
+		{"/console/iam/create/role", "iam-role-new"},
 		{"/console/iam/policies", "iam-policies"},
 		{"/console/ecr/repositories", "ecr-repositories"},
 		{"/console/ecr/repositories/my-public-repo?tab=catalog", "ecr-catalog-data"},

@@ -178,7 +178,10 @@ type publicRoute struct {
 }
 
 // routes lists the signed-in pages, area by area (each area's file has its
-// own list).
+// own list). Create forms live under /console/iam/create/ and
+// /console/ecr/create/, not beside what they create: a literal segment such
+// as /console/iam/users/new is also a name a user may have, and ServeMux
+// prefers the literal, so that user's page could never be opened.
 func (h *Handler) routes() []route {
 	var rs []route
 	for _, area := range [][]route{h.userRoutes(), h.groupRoutes(), h.roleRoutes(), h.policyRoutes(), h.reportRoutes(), h.simulatorRoutes(), h.ecrRoutes()} {

@@ -28,7 +28,7 @@ func (h *Handler) ecrRoutes() []route {
 	return []route{
 		{"GET /console/ecr/{$}", func(q *request) { http.Redirect(q.w, q.r, "/console/ecr/repositories", http.StatusFound) }},
 		{"GET /console/ecr/repositories", h.ecrRepositories},
-		{"GET /console/ecr/repositories/new", h.ecrNewRepository},
+		{"GET /console/ecr/create/repository", h.ecrNewRepository},
 		{"POST /console/ecr/repositories", h.ecrCreateRepository},
 		// Repository names contain slashes, so the name is the rest of the
 		// path, and the POST's "action" field says what to do.
@@ -51,20 +51,11 @@ var (
 // reports an oversized logo with its own message.
 const maxLogoBytes = 512000
 
-// repoURL is a repository's console page, optionally on a tab. A repository
-// named "new" shares its path with the create form, which then shows the
-// repository when asked with view=repository.
+// repoURL is a repository's console page, optionally on a tab.
 func repoURL(name, tab string) string {
 	u := "/console/ecr/repositories/" + name
-	v := url.Values{}
-	if name == "new" {
-		v.Set("view", "repository")
-	}
 	if tab != "" && tab != "images" {
-		v.Set("tab", tab)
-	}
-	if len(v) > 0 {
-		u += "?" + v.Encode()
+		u += "?" + url.Values{"tab": {tab}}.Encode()
 	}
 	return u
 }
@@ -227,10 +218,6 @@ type newRepoData struct {
 }
 
 func (h *Handler) ecrNewRepository(q *request) {
-	if q.r.URL.Query().Get("view") == "repository" {
-		h.ecrRepository(q, "new")
-		return
-	}
 	h.show(q, "ecr/new", page{Title: "Create repository", Section: "ecr", Data: newRepoData{Catalog: newCatalogForm("", "", "", nil, nil)}})
 }
 

@@ -155,6 +155,19 @@ func wantIn(t *testing.T, what, body string, subs ...string) {
 	}
 }
 
+func wantNotIn(t *testing.T, what, body string, subs ...string) {
+	t.Helper()
+	for _, s := range subs {
+		if strings.Contains(body, s) {
+			t.Errorf("%s has %q", what, s)
+		}
+	}
+	if t.Failed() {
+		t.Logf("%s:\n%s", what, body)
+		t.FailNow()
+	}
+}
+
 func TestECRCreateRepositoryWithCatalog(t *testing.T) {
 	e := newTestEnv(t)
 	b := e.rootBrowser()
@@ -162,7 +175,7 @@ func TestECRCreateRepositoryWithCatalog(t *testing.T) {
 	wantStatus(t, "empty list", status, 200, body)
 	wantIn(t, "empty list", body, `id="repositories-table"`, `id="create-repository"`, "No repositories yet")
 
-	status, body = b.get("/console/ecr/repositories/new")
+	status, body = b.get("/console/ecr/create/repository")
 	wantStatus(t, "new form", status, 200, body)
 	wantIn(t, "new form", body, `id="repository-name"`, `id="catalog-description"`, `id="catalog-about"`, `id="catalog-usage"`,
 		`id="catalog-logo"`, `id="create-repository-submit"`, `value="ARM 64"`, `value="x86-64"`, `value="Linux"`, `value="Windows"`, `enctype="multipart/form-data"`)
@@ -206,7 +219,7 @@ func TestECRCreateRepositoryWithCatalog(t *testing.T) {
 func TestECRCreateBadInput(t *testing.T) {
 	e := newTestEnv(t)
 	b := e.rootBrowser()
-	b.get("/console/ecr/repositories/new")
+	b.get("/console/ecr/create/repository")
 	for _, c := range []struct {
 		name  string
 		form  url.Values
@@ -378,7 +391,7 @@ func TestECRDenied(t *testing.T) {
 		if strings.Contains(body, `id="repositories-table"`) {
 			t.Fatal("a denied list still shows a (silently empty) table")
 		}
-		status, body = b.get("/console/ecr/repositories/new")
+		status, body = b.get("/console/ecr/create/repository")
 		wantStatus(t, "new form", status, 200, body)
 		status, _, body = b.postMultipart("/console/ecr/repositories", url.Values{"name": {"sneaky"}, "description": {"kept"}}, nil)
 		wantStatus(t, "create", status, http.StatusForbidden, body)
@@ -544,21 +557,26 @@ func TestECRRegistrySettings(t *testing.T) {
 	wantIn(t, "taken alias", body, "RegistryAliasAlreadyExists", "already used by another registry", `value="taken"`)
 }
 
-// A repository may be named "new", like the create form's address.
+// A repository named "new" has plain links to its tabs, and its actions
+// reach it (TestEntitiesNamedNew creates, opens and deletes one).
 func TestECRRepositoryNamedNew(t *testing.T) {
 	e := newTestEnv(t)
+	e.createRepo("new", registry.CatalogDataInput{})
 	b := e.rootBrowser()
-	b.get("/console/ecr/repositories/new")
-	status, loc, body := b.postMultipart("/console/ecr/repositories", url.Values{"name": {"new"}}, nil)
-	wantStatus(t, "create new", status, http.StatusSeeOther, body)
-	status, body = b.get(loc)
+	status, body := b.get("/console/ecr/repositories/new")
 	wantStatus(t, "repository new", status, 200, body)
-	wantIn(t, "repository new", body, `id="repository-title">new</h1>`, `id="images-table"`, `href="/console/ecr/repositories/new?tab=catalog&amp;view=repository"`)
-	status, body = b.get("/console/ecr/repositories/new?tab=catalog&view=repository")
+	wantIn(t, "repository new", body, `id="repository-title">new</h1>`, `id="images-table"`, `href="/console/ecr/repositories/new?tab=catalog"`)
+	status, body = b.get("/console/ecr/repositories/new?tab=catalog")
 	wantStatus(t, "repository new, catalog", status, 200, body)
 	wantIn(t, "repository new, catalog", body, `id="catalog-form"`)
 	_, body = b.get("/console/ecr/repositories")
-	wantIn(t, "list", body, `href="/console/ecr/repositories/new?view=repository"`)
-	status, _, body = b.post("/console/ecr/repositories/new", url.Values{"action": {"delete"}})
-	wantStatus(t, "delete new", status, http.StatusSeeOther, body)
+	wantIn(t, "list", body, `href="/console/ecr/repositories/new"`)
+	status, loc, body := b.postMultipart("/console/ecr/repositories/new", url.Values{"action": {"catalog"}, "description": {"not a form"}}, nil)
+	wantStatus(t, "save catalog", status, http.StatusSeeOther, body)
+	if loc != "/console/ecr/repositories/new?tab=catalog&flash=Catalog+data+of+new+saved." {
+		t.Fatalf("save catalog redirects to %q", loc)
+	}
+	if c, err := e.Registry.GetRepositoryCatalogData(context.Background(), e.Root, e.ref("new")); err != nil || c.Description != "not a form" {
+		t.Fatalf("catalog data = %+v, %v", c, err)
+	}
 }

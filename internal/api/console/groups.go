@@ -12,7 +12,7 @@ import (
 // User groups.
 //
 //	GET  /console/iam/groups                       list
-//	GET  /console/iam/groups/new                   create form (users, policies)
+//	GET  /console/iam/create/group                 create form (users, policies)
 //	POST /console/iam/groups                       CreateGroup, AddUserToGroup…, AttachPolicy…
 //	GET  /console/iam/groups/{name}                members, permissions
 //	POST /console/iam/groups/{name}/users          AddUserToGroup
@@ -22,7 +22,7 @@ import (
 func (h *Handler) groupRoutes() []route {
 	rs := []route{
 		{"GET /console/iam/groups", h.groupsList},
-		{"GET /console/iam/groups/new", h.groupNew},
+		{"GET /console/iam/create/group", h.groupNew},
 		{"POST /console/iam/groups", h.groupCreate},
 		{"GET /console/iam/groups/{name}", h.groupView},
 		{"POST /console/iam/groups/{name}/users", h.groupAddUser},

@@ -23,7 +23,7 @@ func TestGroupLifecycle(t *testing.T) {
 	b := e.rootBrowser()
 	status, body := b.get("/console/iam/groups")
 	polPage(t, "empty list", status, 200, body, `id="groups-table"`, `id="create-group"`, "No user groups yet.")
-	status, body = b.get("/console/iam/groups/new")
+	status, body = b.get("/console/iam/create/group")
 	polPage(t, "create form", status, 200, body, `id="group-name"`, `name="policy"`, `value="`+arn+`"`, `name="user" value="alice"`, `id="create-group-submit"`)
 
 	status, _, body = b.post("/console/iam/groups", url.Values{"name": {""}})
@@ -100,7 +100,7 @@ func TestGroupLifecycle(t *testing.T) {
 func TestGroupCreatePartialFailure(t *testing.T) {
 	e := newTestEnv(t)
 	b := e.rootBrowser()
-	b.get("/console/iam/groups/new")
+	b.get("/console/iam/create/group")
 	missing := "arn:aws:iam::" + testAccount + ":policy/missing"
 	status, _, body := b.post("/console/iam/groups", url.Values{"name": {"ops"}, "user": {"ghost"}, "policy": {"arn:aws:iam::aws:policy/AmazonElasticContainerRegistryPublicReadOnly", missing}})
 	polPage(t, "partial", status, http.StatusNotFound, body, `id="create-steps"`, "Create group ops", "Add user ghost", "Attach AmazonElasticContainerRegistryPublicReadOnly", "Attach missing", "NoSuchEntity", "Go to the group")
@@ -117,7 +117,7 @@ func TestGroupsDenied(t *testing.T) {
 	b := e.polUser("nobody")
 	status, body := b.get("/console/iam/groups")
 	polPage(t, "list", status, http.StatusForbidden, body, `data-code="AccessDenied"`, "iam:ListGroups", `data-testid="why"`)
-	b.get("/console/iam/groups/new")
+	b.get("/console/iam/create/group")
 	status, _, body = b.post("/console/iam/groups", url.Values{"name": {"mine"}})
 	polPage(t, "create", status, http.StatusForbidden, body, `data-code="AccessDenied"`, "iam:CreateGroup", `value="mine"`)
 	if _, _, _, err := e.IAM.GetGroup(context.Background(), e.Root, "mine", iam.Page{}); err == nil {

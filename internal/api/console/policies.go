@@ -21,7 +21,7 @@ import (
 // by query: /console/iam/policy?arn=ARN.
 //
 //	GET  /console/iam/policies                  list (?scope=All|AWS|Local&q=&marker=)
-//	GET  /console/iam/policies/new              create form
+//	GET  /console/iam/create/policy             create form
 //	POST /console/iam/policies                  CreatePolicy
 //	GET  /console/iam/policy?arn=&version=      a policy (a version's document)
 //	GET  /console/iam/policy/edit?arn=          new version form
@@ -35,7 +35,7 @@ import (
 func (h *Handler) policyRoutes() []route {
 	return []route{
 		{"GET /console/iam/policies", h.policiesList},
-		{"GET /console/iam/policies/new", h.policyNew},
+		{"GET /console/iam/create/policy", h.policyNew},
 		{"POST /console/iam/policies", h.policyCreate},
 		{"GET /console/iam/policy", h.policyView},
 		{"GET /console/iam/policy/edit", h.policyEdit},

@@ -86,7 +86,7 @@ func polPage(t *testing.T, what string, status, want int, body string, snippets 
 func TestPolicyCreateFromTutorial(t *testing.T) {
 	e := newTestEnv(t)
 	b := e.rootBrowser()
-	status, body := b.get("/console/iam/policies/new")
+	status, body := b.get("/console/iam/create/policy")
 	polPage(t, "create form", status, 200, body, `id="policy-name"`, `id="policy-description"`, `id="policy-document"`, `name="document"`, `data-policy-editor="identity"`, `id="create-policy-submit"`)
 
 	// The broken policy is refused with its findings, where they are.
@@ -130,7 +130,7 @@ func TestPolicyCreateFromTutorial(t *testing.T) {
 func TestPolicyBadInput(t *testing.T) {
 	e := newTestEnv(t)
 	b := e.rootBrowser()
-	b.get("/console/iam/policies/new")
+	b.get("/console/iam/create/policy")
 	for _, tc := range []struct {
 		name, policyName, doc string
 		want                  []string
@@ -340,7 +340,7 @@ func TestPoliciesDenied(t *testing.T) {
 	if strings.Contains(body, `id="policies-table"`) {
 		t.Fatal("a denied list still shows a table")
 	}
-	b.get("/console/iam/policies/new")
+	b.get("/console/iam/create/policy")
 	status, _, body = b.post("/console/iam/policies", url.Values{"name": {"mine"}, "document": {tutorialFixedPolicy}})
 	polPage(t, "create", status, http.StatusForbidden, body, `data-code="AccessDenied"`, "iam:CreatePolicy", `data-testid="why"`, `value="mine"`)
 	if _, err := e.IAM.GetPolicy(context.Background(), e.Root, "arn:aws:iam::"+testAccount+":policy/mine"); err == nil {

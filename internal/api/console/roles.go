@@ -13,7 +13,7 @@ import (
 // Roles.
 //
 //	GET  /console/iam/roles                  list
-//	GET  /console/iam/roles/new              create form (trust policy, permissions)
+//	GET  /console/iam/create/role            create form (trust policy, permissions)
 //	POST /console/iam/roles                  CreateRole, AttachPolicy…
 //	GET  /console/iam/roles/{name}           summary, trust policy, permissions
 //	GET  /console/iam/roles/{name}/trust     trust policy editor
@@ -23,7 +23,7 @@ import (
 func (h *Handler) roleRoutes() []route {
 	rs := []route{
 		{"GET /console/iam/roles", h.rolesList},
-		{"GET /console/iam/roles/new", h.roleNew},
+		{"GET /console/iam/create/role", h.roleNew},
 		{"POST /console/iam/roles", h.roleCreate},
 		{"GET /console/iam/roles/{name}", h.roleView},
 		{"GET /console/iam/roles/{name}/trust", h.roleTrustEdit},

@@ -18,7 +18,7 @@ func TestRoleLifecycle(t *testing.T) {
 	b := e.rootBrowser()
 	status, body := b.get("/console/iam/roles")
 	polPage(t, "empty list", status, 200, body, `id="roles-table"`, `id="create-role"`)
-	status, body = b.get("/console/iam/roles/new")
+	status, body = b.get("/console/iam/create/role")
 	polPage(t, "create form", status, 200, body, `id="role-name"`, `id="role-description"`, `id="role-max-session"`, `id="trust-policy"`, `name="trust_policy"`,
 		`data-policy-editor="trust"`, "arn:aws:iam::"+testAccount+":root", "sts:AssumeRole", `value="`+arn+`"`, `id="create-role-submit"`)
 
@@ -83,7 +83,7 @@ func TestRolesDenied(t *testing.T) {
 	b := e.polUser("nobody")
 	status, body := b.get("/console/iam/roles")
 	polPage(t, "list", status, http.StatusForbidden, body, `data-code="AccessDenied"`, "iam:ListRoles", `data-testid="why"`)
-	b.get("/console/iam/roles/new")
+	b.get("/console/iam/create/role")
 	status, _, body = b.post("/console/iam/roles", url.Values{"name": {"mine"}, "trust_policy": {defaultTrustPolicy(testAccount)}})
 	polPage(t, "create", status, http.StatusForbidden, body, `data-code="AccessDenied"`, "iam:CreateRole", `value="mine"`)
 }

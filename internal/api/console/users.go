@@ -31,7 +31,7 @@ const changePasswordPolicy = "arn:aws:iam::aws:policy/IAMUserChangePassword"
 func (h *Handler) userRoutes() []route {
 	return []route{
 		{"GET /console/iam/users", h.usersList},
-		{"GET /console/iam/users/new", h.userNewPage},
+		{"GET /console/iam/create/user", h.userNewPage},
 		{"POST /console/iam/users", h.userCreate},
 		{"GET /console/iam/users/{name}", h.userShow},
 		{"POST /console/iam/users/{name}/delete", h.userDelete},

@@ -136,7 +136,7 @@ func TestUserWizard(t *testing.T) {
 		t.Fatal(err)
 	}
 	b := e.rootBrowser()
-	status, body := b.get("/console/iam/users/new")
+	status, body := b.get("/console/iam/create/user")
 	if status != 200 {
 		t.Fatalf("wizard: %d\n%s", status, body)
 	}
@@ -201,7 +201,7 @@ func TestUserWizard(t *testing.T) {
 func TestUserWizardNoStore(t *testing.T) {
 	e := newTestEnv(t)
 	b := e.rootBrowser()
-	b.get("/console/iam/users/new")
+	b.get("/console/iam/create/user")
 	form := url.Values{"csrf": {b.csrf}, "username": {"carl"}, "programmatic": {"1"}}
 	req, _ := http.NewRequest(http.MethodPost, e.URL+"/console/iam/users", strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
@@ -233,7 +233,7 @@ func TestUserWizardBadInput(t *testing.T) {
 		{"bad tag", "tagged", url.Values{"tag_key": {"", "bad<key>"}, "tag_value": {"", "v"}}, "InvalidInput"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			b.get("/console/iam/users/new")
+			b.get("/console/iam/create/user")
 			form := url.Values{"username": {tc.username}, "programmatic": {"1"}}
 			for k, v := range tc.extra {
 				form[k] = v
@@ -255,7 +255,7 @@ func TestUserWizardBadInput(t *testing.T) {
 func TestUserWizardLaterStepFails(t *testing.T) {
 	e := newTestEnv(t)
 	b := e.rootBrowser()
-	b.get("/console/iam/users/new")
+	b.get("/console/iam/create/user")
 	status, _, body := b.post("/console/iam/users", url.Values{"username": {"erin"}, "programmatic": {"1"}, "console": {"1"},
 		"password_mode": {"custom"}, "password": {"short"}, "group": {"no-such-group"}})
 	if status < 400 || status >= 500 {
@@ -323,7 +323,7 @@ func TestUsersDenied(t *testing.T) {
 	check("remove bob's password", status, body)
 	status, _, body = m.post("/console/iam/users/bob/delete", nil)
 	check("delete bob", status, body)
-	status, body = m.get("/console/iam/users/new")
+	status, body = m.get("/console/iam/create/user")
 	if status != 200 || !strings.Contains(body, "AccessDenied") {
 		t.Errorf("wizard: %d; want the form with the groups and policies refusals shown", status)
 	}
