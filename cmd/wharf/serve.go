@@ -178,9 +178,7 @@ func runServer(ctx context.Context, cfg config.Config, log *slog.Logger, started
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
-	if p, ok := blobs.(blob.Purger); ok {
-		go purgeUploads(ctx, p, log)
-	}
+	go purgeUploads(ctx, reg, blobs, log)
 	go purgeSessions(ctx, signIn, log)
 	if cfg.GCInterval > 0 {
 		go collectGarbage(ctx, db, blobs, cfg, log)
@@ -248,13 +246,20 @@ func openBlobs(ctx context.Context, cfg config.Config, log *slog.Logger) (blob.S
 	return st, nil
 }
 
-// uploadRetention is how long an untouched upload may wait for its client.
-const uploadRetention = 24 * time.Hour
+// uploadRetention is how long an untouched upload's bytes wait for its
+// client; uploadLifetime is how long an upload may take at all, after which
+// its record goes too (CNCF Distribution's upload purging also allows an
+// upload a week from its start).
+const (
+	uploadRetention = 24 * time.Hour
+	uploadLifetime  = 7 * 24 * time.Hour
+)
 
-// purgeUploads removes abandoned uploads every hour until ctx ends. Several
+// purgeUploads removes abandoned uploads every hour until ctx ends: their
+// bytes, when the blob store keeps them apart, and their records. Several
 // replicas may run it at once: purging is idempotent and never touches
 // blobs or uploads a writer holds.
-func purgeUploads(ctx context.Context, p blob.Purger, log *slog.Logger) {
+func purgeUploads(ctx context.Context, reg *registry.Service, blobs blob.Store, log *slog.Logger) {
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
 	for {
@@ -262,11 +267,19 @@ func purgeUploads(ctx context.Context, p blob.Purger, log *slog.Logger) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			n, err := p.Purge(ctx, time.Now().Add(-uploadRetention))
+			if p, ok := blobs.(blob.Purger); ok {
+				n, err := p.Purge(ctx, time.Now().Add(-uploadRetention))
+				if err != nil {
+					log.Warn("purging abandoned uploads", "err", err)
+				} else if n > 0 {
+					log.Info("purged abandoned uploads", "count", n)
+				}
+			}
+			n, err := reg.PurgeUploads(ctx, time.Now().Add(-uploadLifetime))
 			if err != nil {
-				log.Warn("purging abandoned uploads", "err", err)
+				log.Warn("purging the records of abandoned uploads", "err", err)
 			} else if n > 0 {
-				log.Info("purged abandoned uploads", "count", n)
+				log.Info("purged the records of abandoned uploads", "count", n)
 			}
 		}
 	}

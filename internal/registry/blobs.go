@@ -236,6 +236,20 @@ func (s *Service) CompleteUpload(ctx context.Context, call *authz.Call, ref Ref,
 	return size, err
 }
 
+// PurgeUploads forgets the uploads started before t, whether or not their
+// clients still write them: an upload's record outlives its bytes (which
+// the blob store purges once left untouched), and without this the records
+// of abandoned uploads would pile up for good. It returns how many.
+func (s *Service) PurgeUploads(ctx context.Context, before time.Time) (int, error) {
+	var n int
+	err := s.store.Tx(ctx, func(tx store.Tx) error {
+		var err error
+		n, err = tx.Registry().DeleteUploadsBefore(before)
+		return err
+	})
+	return n, err
+}
+
 func (s *Service) dropUpload(ctx context.Context, id string) {
 	_ = s.store.Tx(ctx, func(tx store.Tx) error { return tx.Registry().DeleteUpload(id) })
 }

@@ -276,3 +276,31 @@ func TestListRepositoriesEmptyAccountAuthorizes(t *testing.T) {
 		t.Fatal("an anonymous caller listed the account's repositories")
 	}
 }
+
+// TestPurgeUploads: PurgeUploads forgets uploads started before its time
+// and keeps younger ones; a client still holding a forgotten upload gets
+// BLOB_UPLOAD_UNKNOWN, as for any upload that is gone.
+func TestPurgeUploads(t *testing.T) {
+	e := newGalleryEnv(t)
+	ref := Ref{Account: acctA, Name: "app"}
+	e.create(t, e.rootA, ref.Name, CatalogDataInput{})
+	old, err := e.s.StartUpload(e.ctx, e.rootA, ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cutoff := e.clock.Add(30 * time.Second) // the clock ticks a minute per read
+	young, err := e.s.StartUpload(e.ctx, e.rootA, ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := e.s.PurgeUploads(e.ctx, cutoff)
+	if err != nil || n != 1 {
+		t.Fatalf("PurgeUploads = %d, %v; want 1", n, err)
+	}
+	_, err = e.s.AppendUpload(e.ctx, e.rootA, ref, old, 0, strings.NewReader("late"))
+	wantCode(t, err, CodeUploadUnknown)
+	b := []byte("young")
+	if _, err := e.s.CompleteUpload(e.ctx, e.rootA, ref, young, digest.FromBytes(b), 0, bytes.NewReader(b)); err != nil {
+		t.Fatalf("completing the upload started after the cutoff: %v", err)
+	}
+}

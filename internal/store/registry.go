@@ -124,4 +124,8 @@ type Registry interface {
 	CreateUpload(u Upload) error
 	GetUpload(id string) (Upload, error)
 	DeleteUpload(id string) error
+	// DeleteUploadsBefore removes the uploads created before t (the zero
+	// creation time included) and returns how many there were: the
+	// records of uploads their clients abandoned.
+	DeleteUploadsBefore(t time.Time) (int, error)
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -669,4 +670,9 @@ func (t registry) GetUpload(id string) (store.Upload, error) {
 func (t registry) DeleteUpload(id string) error {
 	err := affected(t.exec(`DELETE FROM uploads WHERE id = $1`, id))
 	return wrap(err, "delete upload %s", id)
+}
+
+func (t registry) DeleteUploadsBefore(at time.Time) (int, error) {
+	tag, err := t.exec(`DELETE FROM uploads WHERE created_at IS NULL OR created_at < $1`, at)
+	return int(tag.RowsAffected()), wrap(err, "delete uploads created before %s", at)
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/wharf-project/wharf/internal/store"
 )
@@ -632,4 +633,9 @@ func (t registry) GetUpload(id string) (store.Upload, error) {
 func (t registry) DeleteUpload(id string) error {
 	err := affected(t.exec(`DELETE FROM uploads WHERE id = ?`, id))
 	return wrap(err, "delete upload %s", id)
+}
+
+func (t registry) DeleteUploadsBefore(at time.Time) (int, error) {
+	n, err := deleted(t.exec(`DELETE FROM uploads WHERE created_at IS NULL OR created_at < ?`, at.UnixMicro()))
+	return n, wrap(err, "delete uploads created before %s", at)
 }

@@ -1110,6 +1110,26 @@ var registryTests = []test{
 		h.regFails("DeleteUpload again", store.ErrNotFound, func(r store.Registry) error { return r.DeleteUpload(u.ID) })
 		get(h, func(tx store.Tx) (store.Upload, error) { return tx.Registry().GetUpload("bare") })
 	}},
+	{"DeleteUploadsBefore", func(h *harness) {
+		old := store.Upload{ID: "old", AccountID: acctA, Repository: "app", CreatedAt: at(1)}
+		edge := store.Upload{ID: "edge", AccountID: acctB, Repository: "app", CreatedAt: at(5)}
+		young := store.Upload{ID: "young", AccountID: acctA, Repository: "app", CreatedAt: at(9)}
+		bare := store.Upload{ID: "bare", AccountID: acctA, Repository: "app"}
+		h.mustPut(repository(acctA, "app"), repository(acctB, "app"), old, edge, young, bare)
+		n := get(h, func(tx store.Tx) (int, error) { return tx.Registry().DeleteUploadsBefore(at(5)) })
+		check(h.t, "DeleteUploadsBefore's count", n, 2)
+		for _, gone := range []string{"old", "bare"} {
+			h.regFails("GetUpload("+gone+") after DeleteUploadsBefore", store.ErrNotFound, func(r store.Registry) error {
+				_, err := r.GetUpload(gone)
+				return err
+			})
+		}
+		for _, u := range []store.Upload{edge, young} {
+			check(h.t, "GetUpload("+u.ID+")", get(h, func(tx store.Tx) (store.Upload, error) { return tx.Registry().GetUpload(u.ID) }), u)
+		}
+		n = get(h, func(tx store.Tx) (int, error) { return tx.Registry().DeleteUploadsBefore(at(5)) })
+		check(h.t, "DeleteUploadsBefore again", n, 0)
+	}},
 
 	// Transactions.
 	{"ErrorRollsBack", func(h *harness) {
