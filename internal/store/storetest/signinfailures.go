@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/wharf-project/wharf/internal/store"
 )
@@ -71,6 +72,29 @@ var signInFailureTests = []test{
 		})
 		check(h.t, "Get edge", getFailures(h, "edge"), store.SignInFailureCount{First: at(5), Count: 1})
 		check(h.t, "Get new", getFailures(h, "new"), store.SignInFailureCount{First: at(9), Count: 1})
+	}},
+	{"AddConcurrent", func(h *harness) {
+		// Failures arriving at once (on several replicas) are all counted:
+		// the count is the number of Adds, whatever the interleaving.
+		const goroutines, perGoroutine = 10, 5
+		var wg sync.WaitGroup
+		for range goroutines {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for range perGoroutine {
+					err := h.s.Tx(context.Background(), func(tx store.Tx) error {
+						_, err := tx.SignInFailures().Add("k", at(1), at(0))
+						return err
+					})
+					if err != nil {
+						h.t.Errorf("Add: %v", err)
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		check(h.t, "Get", getFailures(h, "k"), store.SignInFailureCount{First: at(1), Count: goroutines * perGoroutine})
 	}},
 	{"Rollback", func(h *harness) {
 		// A failure added in a transaction that fails is not counted.
