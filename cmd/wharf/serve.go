@@ -171,7 +171,11 @@ func runServer(ctx context.Context, cfg config.Config, log *slog.Logger, started
 		},
 		Now: now,
 	}
-	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute}
+	proxies, err := httpx.ParseTrustedProxies(cfg.TrustedProxies)
+	if err != nil {
+		return err // Load validated it
+	}
+	hs := &http.Server{Handler: proxies.Wrap(srv.Handler()), ReadHeaderTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute}
 	log.Info("wharf serving", "addr", ln.Addr().String(), "public_url", cfg.PublicURL, "console", strings.TrimRight(cfg.PublicURL, "/")+"/console/", "data_dir", cfg.DataDir, "account", cfg.AccountID)
 	if started != nil {
 		started <- ln.Addr().String()

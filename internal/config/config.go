@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/wharf-project/wharf/internal/arn"
+	"github.com/wharf-project/wharf/internal/httpx"
 )
 
 // Config configures wharf serve.
@@ -68,6 +69,11 @@ type Config struct {
 	// GCDeleteUntagged makes the scheduled sweeps remove untagged manifests
 	// that no index lists and that refer to no kept manifest.
 	GCDeleteUntagged bool `json:"gcDeleteUntagged"`
+	// TrustedProxies lists the proxies in front of Wharf (CIDR blocks and
+	// addresses, comma-separated) whose X-Forwarded-For names the client:
+	// aws:SourceIp is then the client's address, not the proxy's. Empty
+	// trusts no one (the header is ignored).
+	TrustedProxies string `json:"trustedProxies"`
 }
 
 // S3Location is a parsed s3:// blob store setting.
@@ -149,6 +155,7 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 	gcInterval := fs.String("gc-interval", "", "how often the garbage collector sweeps, 0 for never (env WHARF_GC_INTERVAL; default 24h)")
 	gcGrace := fs.String("gc-grace", "", "how long unused blobs and links are kept before the garbage collector removes them (env WHARF_GC_GRACE; default 1h)")
 	gcUntagged := fs.String("gc-delete-untagged", "", "true: scheduled sweeps also remove untagged manifests (env WHARF_GC_DELETE_UNTAGGED; default false)")
+	trustedProxies := fs.String("trusted-proxies", "", "CIDR blocks and addresses of the proxies whose X-Forwarded-For names the client, comma-separated (env WHARF_TRUSTED_PROXIES; default none)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -205,6 +212,7 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 	set(&c.LogFormat, "WHARF_LOG_FORMAT", *logFormat)
 	set(&c.DatabaseURL, "WHARF_DATABASE_URL", *dbURL)
 	set(&c.BlobStore, "WHARF_BLOB_STORE", *blobStore)
+	set(&c.TrustedProxies, "WHARF_TRUSTED_PROXIES", *trustedProxies)
 	c.S3AccessKeyID = getenv("WHARF_S3_ACCESS_KEY_ID")
 	c.S3SecretAccessKey = getenv("WHARF_S3_SECRET_ACCESS_KEY")
 	c.RootAccessKeyID = getenv("WHARF_ROOT_ACCESS_KEY_ID")
@@ -290,6 +298,9 @@ func (c Config) Validate() error {
 	}
 	if _, _, err := c.S3(); err != nil {
 		problems = append(problems, err)
+	}
+	if _, err := httpx.ParseTrustedProxies(c.TrustedProxies); err != nil {
+		problems = append(problems, fmt.Errorf("trusted-proxies: %w", err))
 	}
 	if c.GCInterval < 0 {
 		problems = append(problems, errors.New("gc-interval must not be negative (0 disables the garbage collector)"))

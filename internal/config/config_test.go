@@ -56,6 +56,8 @@ func TestInvalid(t *testing.T) {
 		"bad env dur":    {env: map[string]string{"WHARF_SHUTDOWN_TIMEOUT": "soon"}, want: "WHARF_SHUTDOWN_TIMEOUT"},
 		"stray argument": {args: []string{"extra"}, want: "unexpected argument"},
 		"unknown field":  {env: map[string]string{"WHARF_CONFIG": writeTemp(t, `{"adr": "x"}`)}, want: "unknown field"},
+		"bad proxy":      {args: []string{"--trusted-proxies", "10.0.0.0/8,proxy.example"}, want: "trusted-proxies"},
+		"bad proxy env":  {env: map[string]string{"WHARF_TRUSTED_PROXIES": "10.0.0.0/40"}, want: "trusted-proxies"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := Load(tc.args, env(tc.env), io.Discard)
@@ -132,5 +134,19 @@ func TestGC(t *testing.T) {
 				t.Errorf("error %v, want one mentioning %q", err, tc.want)
 			}
 		})
+	}
+}
+
+func TestTrustedProxies(t *testing.T) {
+	c, err := Load(nil, env(map[string]string{"WHARF_TRUSTED_PROXIES": "10.0.0.0/8"}), io.Discard)
+	if err != nil || c.TrustedProxies != "10.0.0.0/8" {
+		t.Fatalf("from the environment: %q, %v", c.TrustedProxies, err)
+	}
+	c, err = Load([]string{"--trusted-proxies", "192.0.2.1, fd00::/8"}, env(map[string]string{"WHARF_TRUSTED_PROXIES": "10.0.0.0/8"}), io.Discard)
+	if err != nil || c.TrustedProxies != "192.0.2.1, fd00::/8" {
+		t.Fatalf("the flag over the environment: %q, %v", c.TrustedProxies, err)
+	}
+	if c, err := Load(nil, env(nil), io.Discard); err != nil || c.TrustedProxies != "" {
+		t.Fatalf("default: %q, %v (want none trusted)", c.TrustedProxies, err)
 	}
 }
