@@ -64,6 +64,9 @@ type Input struct {
 	// UserName is the IAM user's name; "" signs in as the root user.
 	UserName string
 	Password string
+	// SourceIP is the client's address ("" when unknown: then only the
+	// name's failures are counted).
+	SourceIP string
 }
 
 // Session is a signed-in console session.
@@ -103,8 +106,9 @@ func errSignedOut() error {
 func (s *Service) SignIn(ctx context.Context, in Input) (Session, error) {
 	var acct store.Account
 	var user store.User
-	var failures store.SignInFailureCount
+	var failures, addrFailures store.SignInFailureCount
 	var key string
+	keys := []string{} // the counts a failure adds to
 	hash := ""
 	err := store.View(ctx, s.store, func(tx store.Tx) error {
 		var err error
@@ -127,10 +131,15 @@ func (s *Service) SignIn(ctx context.Context, in Input) (Session, error) {
 			acct = store.Account{}
 		}
 		key = throttleKey(who, in.UserName)
-		if failures, err = tx.SignInFailures().Get(key); errors.Is(err, store.ErrNotFound) {
-			failures = store.SignInFailureCount{}
-		} else if err != nil {
+		keys = append(keys[:0], key)
+		if failures, err = failureCount(tx, key); err != nil {
 			return err
+		}
+		if in.SourceIP != "" {
+			keys = append(keys, addressKey(in.SourceIP))
+			if addrFailures, err = failureCount(tx, keys[1]); err != nil {
+				return err
+			}
 		}
 		switch {
 		case acct.ID == "":
@@ -150,20 +159,23 @@ func (s *Service) SignIn(ctx context.Context, in Input) (Session, error) {
 	if err != nil {
 		return Session{}, err
 	}
-	if left := blockedFor(failures, s.now()); left > 0 {
+	if left := blockedFor(failures, maxFailures, s.now()); left > 0 {
 		return Session{}, errs.Coded(errs.LimitExceeded, "Throttling", "Too many failed sign-in attempts for this user. Try again in %d minutes.", int(left/time.Minute)+1)
+	}
+	if left := blockedFor(addrFailures, maxAddressFailures, s.now()); left > 0 {
+		return Session{}, errs.Coded(errs.LimitExceeded, "Throttling", "Too many failed sign-in attempts from your address. Try again in %d minutes.", int(left/time.Minute)+1)
 	}
 	if hash == "" {
 		if h, err := s.dummyHash(); err == nil {
 			secrets.CheckPassword(h, in.Password)
 		}
-		if err := s.recordFailure(ctx, key); err != nil {
+		if err := s.recordFailure(ctx, keys...); err != nil {
 			return Session{}, err
 		}
 		return Session{}, errSignIn()
 	}
 	if !secrets.CheckPassword(hash, in.Password) {
-		if err := s.recordFailure(ctx, key); err != nil {
+		if err := s.recordFailure(ctx, keys...); err != nil {
 			return Session{}, err
 		}
 		return Session{}, errSignIn()

@@ -2,6 +2,7 @@ package signin
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"testing"
 	"time"
@@ -165,5 +166,30 @@ func TestPurgeForgetsOldFailures(t *testing.T) {
 	}
 	if kept("old") || !kept("new") {
 		t.Errorf("after Purge: old kept %v (want false), new kept %v (want true)", kept("old"), kept("new"))
+	}
+}
+
+// TestThrottleAddress: one address failing on many names (five each at
+// most) is refused after maxAddressFailures, on any name, even with the
+// right password; another address is not.
+func TestThrottleAddress(t *testing.T) {
+	e := newThrottleEnv(t)
+	s := e.service()
+	const guesser, colleague = "198.51.100.7", "198.51.100.8"
+	for i := range maxAddressFailures {
+		in := Input{Account: account, UserName: fmt.Sprintf("user%d", i/2), Password: "wrong", SourceIP: guesser}
+		if _, err := s.SignIn(e.ctx, in); code(err) != "SignInFailed" {
+			t.Fatalf("failure %d: %v", i+1, err)
+		}
+	}
+	if _, err := s.SignIn(e.ctx, Input{Account: account, UserName: "alice", Password: userPW, SourceIP: guesser}); code(err) != "Throttling" {
+		t.Fatalf("the guesser's next attempt: %v, want Throttling", err)
+	}
+	if _, err := s.SignIn(e.ctx, Input{Account: account, UserName: "alice", Password: userPW, SourceIP: colleague}); err != nil {
+		t.Fatalf("another address: %v", err)
+	}
+	e.now = e.now.Add(failureWindow + time.Second)
+	if _, err := s.SignIn(e.ctx, Input{Account: account, UserName: "alice", Password: userPW, SourceIP: guesser}); err != nil {
+		t.Fatalf("the guesser's address after the window: %v", err)
 	}
 }

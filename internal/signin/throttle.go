@@ -2,6 +2,7 @@ package signin
 
 import (
 	"context"
+	"errors"
 	"crypto/sha256"
 	"encoding/hex"
 	"strings"
@@ -22,35 +23,63 @@ import (
 // counted, so the limit is maxFailures plus the attempts in flight: a
 // brake, not the only defence (passwords follow the account's password
 // policy).
+//
+// Failures are also counted per client address, whatever names they try:
+// after maxAddressFailures within the window, that address may not try any
+// name. This stops one client trying a few passwords on each of many
+// names (which the per-name count alone lets through) while leaving others
+// behind the same NAT plenty of room. Behind a proxy, the address is the
+// client's only when the proxy is trusted (httpx.TrustedProxies).
 const (
-	maxFailures   = 5
-	failureWindow = 15 * time.Minute
+	maxFailures        = 5
+	maxAddressFailures = 50
+	failureWindow      = 15 * time.Minute
 )
 
 // throttleKey names the count of an account (its ID when it exists, else
 // the text given) and a user name, in any case. It is a digest, so the
 // store never keeps an attacker's text.
 func throttleKey(account, user string) string {
-	sum := sha256.Sum256([]byte(strings.ToLower(account) + "\x00" + strings.ToLower(user)))
+	return digestKey("name", strings.ToLower(account), strings.ToLower(user))
+}
+
+// addressKey names the count of a client address.
+func addressKey(addr string) string { return digestKey("address", addr) }
+
+func digestKey(parts ...string) string {
+	sum := sha256.Sum256([]byte(strings.Join(parts, "\x00")))
 	return hex.EncodeToString(sum[:])
 }
 
 // blockedFor reports how long attempts under a count are still refused
-// (0: not).
-func blockedFor(c store.SignInFailureCount, now time.Time) time.Duration {
-	if c.Count < maxFailures {
+// (0: not) when limit failures block.
+func blockedFor(c store.SignInFailureCount, limit int, now time.Time) time.Duration {
+	if c.Count < limit {
 		return 0
 	}
 	return max(c.First.Add(failureWindow).Sub(now), 0)
 }
 
-// recordFailure counts a failed attempt. Its error is returned to the
-// caller rather than ignored: an attempt that cannot be counted must not
-// go on uncounted.
-func (s *Service) recordFailure(ctx context.Context, key string) error {
+// recordFailure counts a failed attempt under each key. Its error is
+// returned to the caller rather than ignored: an attempt that cannot be
+// counted must not go on uncounted.
+func (s *Service) recordFailure(ctx context.Context, keys ...string) error {
 	now := s.now()
 	return s.store.Tx(ctx, func(tx store.Tx) error {
-		_, err := tx.SignInFailures().Add(key, now, now.Add(-failureWindow))
-		return err
+		for _, k := range keys {
+			if _, err := tx.SignInFailures().Add(k, now, now.Add(-failureWindow)); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
+}
+
+// failureCount reads a count; none is a zero count.
+func failureCount(tx store.Tx, key string) (store.SignInFailureCount, error) {
+	c, err := tx.SignInFailures().Get(key)
+	if errors.Is(err, store.ErrNotFound) {
+		return store.SignInFailureCount{}, nil
+	}
+	return c, err
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/wharf-project/wharf/internal/errs"
+	"github.com/wharf-project/wharf/internal/httpx"
 	"github.com/wharf-project/wharf/internal/secrets"
 	"github.com/wharf-project/wharf/internal/signin"
 )
@@ -53,7 +54,7 @@ func (h *Handler) signInSubmit(w http.ResponseWriter, r *http.Request) {
 	}
 	f := signInForm{Account: strings.TrimSpace(r.PostFormValue("account")), UserName: strings.TrimSpace(r.PostFormValue("username")),
 		AsRoot: r.PostFormValue("principal") == "root", Next: safeNext(r.PostFormValue("next"))}
-	in := signin.Input{Account: f.Account, Password: r.PostFormValue("password")}
+	in := signin.Input{Account: f.Account, Password: r.PostFormValue("password"), SourceIP: httpx.RemoteIP(r)}
 	if !f.AsRoot {
 		in.UserName = f.UserName
 		if in.UserName == "" {
