@@ -32,7 +32,7 @@ const adminUsage = `Usage:
       line) and end the root user's console sessions. The password must meet
       the account's password policy.
   wharf admin migrate --data-dir DIR --to-database-url URL --to-blob-store s3://… (see: wharf admin migrate -h)
-  wharf admin gc [--dry-run] [--grace 1h] [--delete-untagged] [--data-dir DIR | --database-url URL --blob-store s3://…]
+  wharf admin gc [--dry-run] [--grace 1h] [--delete-untagged] [--scan-store] [--data-dir DIR | --database-url URL --blob-store s3://…]
       Remove unreferenced blobs, links and (optionally) untagged manifests
       while the registry serves (see: wharf admin gc -h).
 `

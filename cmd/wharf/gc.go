@@ -22,7 +22,7 @@ import (
 )
 
 const gcUsage = `Usage:
-  wharf admin gc [--dry-run] [--grace 1h] [--delete-untagged] [--output text|json]
+  wharf admin gc [--dry-run] [--grace 1h] [--delete-untagged] [--scan-store] [--output text|json]
                  [--data-dir DIR | --database-url URL --blob-store s3://…] [--wait 10m]
       Remove, while the registry keeps serving, what nothing references: blob
       links no manifest uses and blob content no repository links, once older
@@ -30,6 +30,10 @@ const gcUsage = `Usage:
       no index lists). --dry-run reports what a sweep would free and changes
       nothing. Of all processes sharing the store one sweeps at a time: this
       waits up to --wait for another sweep to end.
+      --scan-store also lists the whole blob store, for content Wharf has no
+      record of (stored before the version that added blob records, or left
+      by a crash), and adopts it: a later sweep deletes it once unreferenced
+      for the grace period.
 `
 
 // runGC is wharf admin gc.
@@ -40,6 +44,7 @@ func runGC(args []string, e env) int {
 	dryRun := fs.Bool("dry-run", false, "report what would be removed, remove nothing")
 	grace := fs.Duration("grace", envDuration("WHARF_GC_GRACE", gc.DefaultGrace), "grace period (env WHARF_GC_GRACE)")
 	untagged := fs.Bool("delete-untagged", os.Getenv("WHARF_GC_DELETE_UNTAGGED") == "true", "also remove untagged manifests no index lists")
+	scan := fs.Bool("scan-store", false, "also list the blob store and adopt content without a record, for a later sweep")
 	output := fs.String("output", "text", "text or json")
 	wait := fs.Duration("wait", 10*time.Minute, "how long to wait for another sweep to end")
 	dataDir := fs.String("data-dir", envOr("WHARF_DATA_DIR", "wharf-data"), "data directory")
@@ -82,7 +87,7 @@ func runGC(args []string, e env) int {
 		return fail(err)
 	}
 	c := &gc.Collector{Store: db, Blobs: blobs, Now: e.now, Log: slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))}
-	opts := gc.Options{DryRun: *dryRun, Grace: *grace, DeleteUntagged: *untagged}
+	opts := gc.Options{DryRun: *dryRun, Grace: *grace, DeleteUntagged: *untagged, ScanStore: *scan}
 	deadline := time.Now().Add(*wait)
 	said := false
 	var rep gc.Report

@@ -3,10 +3,16 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/opencontainers/go-digest"
+
+	"github.com/wharf-project/wharf/internal/blob"
+	blobfs "github.com/wharf-project/wharf/internal/blob/fs"
 	"github.com/wharf-project/wharf/internal/store/sqlite"
 )
 
@@ -39,5 +45,46 @@ func TestAdminGC(t *testing.T) {
 	}
 	if code, _, errOut := wharf(t, "", "admin", "gc", "--data-dir", dir, "--blob-store", "ftp://x"); code != 1 || !strings.Contains(errOut, "blob-store") {
 		t.Errorf("bad --blob-store: exit %d, %q", code, errOut)
+	}
+}
+
+// TestAdminGCScanStore: --scan-store adopts content the blob store holds
+// without a record (a dry run only counts it); a later sweep deletes it.
+func TestAdminGCScanStore(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, filepath.Join(dir, "wharf.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	blobs, err := blobfs.New(filepath.Join(dir, "blobs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	content := []byte("stored before blob records existed")
+	w, err := blobs.Upload(ctx, "orphan", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Write(content)
+	if _, err := w.Commit(ctx, digest.FromBytes(content)); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := wharf(t, "", "admin", "gc", "--data-dir", dir, "--scan-store", "--dry-run", "--output", "json")
+	var rep map[string]any
+	if code != 0 || json.Unmarshal([]byte(out), &rep) != nil || rep["adopted"] != float64(1) {
+		t.Errorf("dry run: exit %d, %q, %q", code, out, errOut)
+	}
+	code, out, errOut = wharf(t, "", "admin", "gc", "--data-dir", dir, "--scan-store", "--grace", "0s")
+	if code != 0 || !strings.Contains(out, "removed 0 untagged manifests, 0 blob links and 0 blobs") || !strings.Contains(out, "adopted 1 blobs") {
+		t.Errorf("sweep with --scan-store: exit %d, %q, %q", code, out, errOut)
+	}
+	code, out, errOut = wharf(t, "", "admin", "gc", "--data-dir", dir, "--grace", "0s")
+	if code != 0 || !strings.Contains(out, fmt.Sprintf("removed 0 untagged manifests, 0 blob links and 1 blobs (%d bytes)", len(content))) {
+		t.Errorf("the sweep after: exit %d, %q, %q", code, out, errOut)
+	}
+	if _, err := blobs.Stat(ctx, digest.FromBytes(content)); !errors.Is(err, blob.ErrNotFound) {
+		t.Errorf("the adopted content after the sweep after: %v", err)
 	}
 }

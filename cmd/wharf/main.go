@@ -37,7 +37,7 @@ Usage:
   wharf policy test [--output text|json] FILE.jsonl...
   wharf admin create-account --account-id ID [--data-dir DIR]
   wharf admin list-accounts [--data-dir DIR]
-  wharf admin gc [--dry-run] [--grace 1h] [--delete-untagged] [--data-dir DIR]
+  wharf admin gc [--dry-run] [--grace 1h] [--delete-untagged] [--scan-store] [--data-dir DIR]
   wharf admin migrate --data-dir DIR --to-database-url URL --to-blob-store s3://…
   wharf admin set-root-password --account-id ID [--data-dir DIR] < password
   wharf help

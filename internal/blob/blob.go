@@ -7,7 +7,8 @@
 //
 // The store knows bytes, not repositories: which repository may see a blob
 // is metadata (internal/store), and authorization happens before any call
-// here. Listing blobs is never needed and not offered.
+// here. Serving never lists blobs; only the garbage collector's scan for
+// content without a record does (Lister).
 package blob
 
 import (
@@ -81,6 +82,16 @@ type Redirector interface {
 // crashes leave behind (uploads untouched since before), never blobs.
 type Purger interface {
 	Purge(ctx context.Context, before time.Time) (int, error)
+}
+
+// Lister is an optional capability: listing the committed blobs, which
+// the garbage collector's opt-in scan of the store needs (internal/gc).
+type Lister interface {
+	// List calls fn with every blob's digest and size, never with an
+	// upload or anything else the store keeps, in no particular order. A
+	// blob committed or deleted while List runs may or may not be seen. It
+	// stops at fn's first error and returns it.
+	List(ctx context.Context, fn func(d digest.Digest, size int64) error) error
 }
 
 // ErrInvalidDigest marks a string that is not a digest at all: Stat, Open

@@ -21,10 +21,18 @@
 // links it — or that an upload is completing — its record is held — is never
 // deleted, and a link is never committed to deleted content.
 //
-// It never lists the blob store (content no record names stays: a crash of
-// an old version may have left some), never deletes a manifest that is
-// tagged or listed, and never blocks a client: a push that meets a
-// tombstone waits a moment or fails cleanly, and its retry succeeds.
+// Content no record names is not among these: a sweep finds content by its
+// records, and content is written under one now, but what was stored
+// before migration 0004 (which gave records only to the digests some
+// repository linked) or left by a crash has none. Only when asked
+// (Options.ScanStore: listing a whole bucket is costly) does a sweep list
+// the blob store first, and adopt such content (store.GC.Adopt): it gives
+// it a record, which step 3 then handles as any other, so the content goes
+// on a later sweep, once unreferenced for the grace period.
+//
+// It never deletes a manifest that is tagged or listed, and never blocks a
+// client: a push that meets a tombstone waits a moment or fails cleanly,
+// and its retry succeeds.
 package gc
 
 import (
@@ -57,6 +65,9 @@ type Options struct {
 	Grace time.Duration
 	// DeleteUntagged removes untagged manifests (see the package comment).
 	DeleteUntagged bool
+	// ScanStore lists the blob store, when it is a blob.Lister, and adopts
+	// the content it holds without a record (see the package comment).
+	ScanStore bool
 }
 
 // Report is what a sweep removed, or would remove (DryRun).
@@ -69,16 +80,21 @@ type Report struct {
 	BlobsDeleted     int           `json:"blobsDeleted"`     // blobs whose content was deleted
 	BytesFreed       int64         `json:"bytesFreed"`       // their sizes
 	MissingContent   int           `json:"missingContent"`   // records dropped whose content was gone already
+	Adopted          int           `json:"adopted"`          // blobs given a record (ScanStore), deleted by a later sweep
 	Duration         time.Duration `json:"durationNs"`
 }
 
 func (r Report) String() string {
-	verb := "removed"
+	verb, adopted := "removed", "adopted"
 	if r.DryRun {
-		verb = "would remove"
+		verb, adopted = "would remove", "would adopt"
 	}
-	return fmt.Sprintf("%s %d untagged manifests, %d blob links and %d blobs (%d bytes) of %d repositories and %d blob records in %v",
+	s := fmt.Sprintf("%s %d untagged manifests, %d blob links and %d blobs (%d bytes) of %d repositories and %d blob records in %v",
 		verb, r.ManifestsRemoved, r.LinksRemoved, r.BlobsDeleted, r.BytesFreed, r.Repositories, r.Records, r.Duration.Round(time.Millisecond))
+	if r.Adopted > 0 {
+		s += fmt.Sprintf("; %s %d blobs that had no record, for a later sweep", adopted, r.Adopted)
+	}
+	return s
 }
 
 // Collector sweeps a registry's metadata store and blob store.
@@ -139,7 +155,13 @@ func (c *Collector) Run(ctx context.Context, opts Options) (Report, error) {
 		s.Batch = 256
 	}
 	began := time.Now()
-	err := s.repositories()
+	var err error
+	if opts.ScanStore {
+		err = s.scan()
+	}
+	if err == nil {
+		err = s.repositories()
+	}
 	if err == nil {
 		err = s.records()
 	}
@@ -159,7 +181,11 @@ type sweep struct {
 	// unlinked counts, by digest, the links the sweep removed (or, in a dry
 	// run, would have).
 	unlinked map[string]int
-	firstErr error
+	// adoptedAt is the CreatedAt of the records the scan adopted (zero
+	// without a scan): the sweep deletes no content of a record created
+	// since.
+	adoptedAt time.Time
+	firstErr  error
 }
 
 // fail notes an error of one entry and goes on.
@@ -171,6 +197,87 @@ func (s *sweep) fail(what string, err error) {
 }
 
 func (s *sweep) view(fn func(store.Tx) error) error { return store.View(s.ctx, s.Store, fn) }
+
+// scan lists the blob store and adopts, a batch per transaction, what it
+// holds without a record; a dry run counts what it would adopt. The record
+// sweep then marks an adopted record no repository links (one an old
+// version linked, as it makes no records, stays live). Its content goes
+// only on a later sweep, after the grace period, even with none: content
+// an old version wrote during a rolling upgrade gets the grace period to be
+// linked.
+func (s *sweep) scan() error {
+	l, ok := s.Blobs.(blob.Lister)
+	if !ok {
+		s.Log.Warn("garbage collection: the blob store cannot list its blobs; not scanning it")
+		return nil
+	}
+	// Stores keep times to the microsecond: the adopted records' CreatedAt
+	// is adoptedAt exactly.
+	s.adoptedAt = s.Now().Truncate(time.Microsecond)
+	type entry struct {
+		digest string
+		size   int64
+	}
+	batch := make([]entry, 0, s.Batch)
+	adopt := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		n := 0
+		var err error
+		if s.opts.DryRun {
+			err = s.view(func(tx store.Tx) error {
+				n = 0
+				for _, b := range batch {
+					if _, err := tx.Blobs().Get(b.digest); errors.Is(err, store.ErrNotFound) {
+						n++
+					} else if err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+		} else {
+			err = s.Store.Tx(s.ctx, func(tx store.Tx) error {
+				n = 0
+				for _, b := range batch {
+					ok, err := tx.GC().Adopt(b.digest, b.size, s.adoptedAt)
+					if err != nil {
+						return err
+					}
+					if ok {
+						n++
+					}
+				}
+				return nil
+			})
+		}
+		batch = batch[:0]
+		if err != nil {
+			if cerr := s.ctx.Err(); cerr != nil {
+				return cerr
+			}
+			s.fail("adopting blobs without a record", err)
+			return nil
+		}
+		s.rep.Adopted += n
+		return nil
+	}
+	err := l.List(s.ctx, func(d digest.Digest, size int64) error {
+		batch = append(batch, entry{d.String(), size})
+		if len(batch) < s.Batch {
+			return nil
+		}
+		return adopt()
+	})
+	if err == nil {
+		err = adopt()
+	}
+	if err != nil {
+		return fmt.Errorf("gc: scanning the blob store: %w", err)
+	}
+	return nil
+}
 
 // repositories sweeps every repository of every account.
 func (s *sweep) repositories() error {
@@ -386,7 +493,7 @@ func (s *sweep) records() error {
 				since = now
 				unmarked = append(unmarked, r.Digest)
 			}
-			if !since.After(cutoff) {
+			if !since.After(cutoff) && (s.adoptedAt.IsZero() || r.CreatedAt.Before(s.adoptedAt)) {
 				doomed = append(doomed, r)
 			}
 		}

@@ -513,6 +513,106 @@ func TestAbandonedTombstone(t *testing.T) {
 	})
 }
 
+// orphan writes b straight into the blob store, as content stored before
+// blob records existed, or left by a crash: no record, no link.
+func (e *env) orphan(b []byte) {
+	e.t.Helper()
+	d := digest.FromBytes(b)
+	w, err := e.blobs.Upload(e.ctx, "orphan-"+d.Encoded()[:16], false)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if _, err := w.Write(b); err != nil {
+		e.t.Fatal(err)
+	}
+	if _, err := w.Commit(e.ctx, d); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+// records counts the blob records.
+func (e *env) records() int {
+	e.t.Helper()
+	var recs []store.BlobRecord
+	if err := e.st.Tx(e.ctx, func(tx store.Tx) error {
+		var err error
+		recs, _, err = tx.GC().BlobRecords(store.Page{Max: 10000})
+		return err
+	}); err != nil {
+		e.t.Fatal(err)
+	}
+	return len(recs)
+}
+
+// TestScanStore: content without a record stays until a sweep scans the
+// blob store; the scan adopts it (a dry run only counts it), and a sweep
+// once the grace period is over deletes it, never the one that adopted it,
+// even without a grace period. Pushed images are untouched.
+func TestScanStore(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		app := e.repo("app")
+		a := newImage(random(1000), random(2000))
+		e.push(app, "a", a)
+		orphan := random(700)
+		e.orphan(orphan)
+		checkReport(t, e.sweep(gc.Options{}), 0, 0, 0, 0)
+		if !e.stored(orphan) {
+			t.Fatal("a sweep without a scan deleted content without a record")
+		}
+
+		var offset atomic.Int64
+		e.c.Now = func() time.Time { return time.Now().Add(time.Duration(offset.Load())) }
+		scan := func(opts gc.Options) gc.Report {
+			t.Helper()
+			opts.ScanStore = true
+			rep, err := e.c.Sweep(e.ctx, opts)
+			if err != nil {
+				t.Fatalf("sweep %+v: %v", opts, err)
+			}
+			return rep
+		}
+		n := e.records()
+		if rep := scan(gc.Options{DryRun: true, Grace: time.Hour}); rep.Adopted != 1 || e.records() != n {
+			t.Errorf("dry run: adopted %d, %d records; want 1 adopted, %d records", rep.Adopted, e.records(), n)
+		}
+		rep := scan(gc.Options{Grace: time.Hour})
+		checkReport(t, rep, 0, 0, 0, 0)
+		if rep.Adopted != 1 || e.records() != n+1 || rep.Records != n+1 {
+			t.Errorf("sweep: adopted %d, %d records (%d looked at); want 1 adopted, %d records", rep.Adopted, e.records(), rep.Records, n+1)
+		}
+		if rep := scan(gc.Options{Grace: time.Hour}); rep.Adopted != 0 {
+			t.Errorf("a second scan adopted %d", rep.Adopted)
+		}
+		offset.Store(int64(59 * time.Minute))
+		checkReport(t, e.sweep(gc.Options{Grace: time.Hour}), 0, 0, 0, 0)
+		if !e.stored(orphan) {
+			t.Fatal("adopted content deleted before its grace period")
+		}
+		offset.Store(int64(61 * time.Minute))
+		checkReport(t, e.sweep(gc.Options{Grace: time.Hour}), 0, 0, 1, int64(len(orphan)))
+		if e.stored(orphan) || e.records() != n {
+			t.Errorf("after the grace period: adopted content stored %v, %d records, want %d", e.stored(orphan), e.records(), n)
+		}
+
+		// Without a grace period, adopted content goes on the next sweep.
+		orphan = random(300)
+		e.orphan(orphan)
+		rep = scan(gc.Options{})
+		checkReport(t, rep, 0, 0, 0, 0)
+		if rep.Adopted != 1 || !e.stored(orphan) {
+			t.Errorf("a scan without a grace period: adopted %d, content stored %v; want 1, stored", rep.Adopted, e.stored(orphan))
+		}
+		checkReport(t, e.sweep(gc.Options{}), 0, 0, 1, int64(len(orphan)))
+		if e.stored(orphan) {
+			t.Error("adopted content outlived the sweep after the scan")
+		}
+		e.mustVerify(app, "a")
+		if got := e.records(); got != len(a.blobs()) {
+			t.Errorf("%d records left, want the image's %d", got, len(a.blobs()))
+		}
+	})
+}
+
 // TestLock: one sweep at a time.
 func TestLock(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {

@@ -30,9 +30,9 @@ type srcBlob struct {
 }
 
 // listBlobs lists the blobs of the fs blob store at root, by walking its
-// blobs/ tree (see internal/blob/fs for the layout): the one place Wharf
-// walks a directory, as a migration must copy what is there, named or not.
-// A file that is not where its name says a blob goes is reported and left.
+// blobs/ tree (see internal/blob/fs for the layout), as a migration must
+// copy what is there, named or not. A file that is not where its name says
+// a blob goes is reported and left (fs.Store.List skips it silently).
 func listBlobs(root string, out io.Writer) ([]srcBlob, error) {
 	var blobs []srcBlob
 	for _, alg := range []digest.Algorithm{digest.SHA256, digest.SHA512} {

@@ -120,6 +120,17 @@ type GC interface {
 	// Tombstone returned it). ErrNotFound when there is no such tombstone:
 	// the record was taken back, or another sweep took the tombstone over.
 	Forget(digest string, deletingSince time.Time) error
+
+	// Adopt creates a live, unmarked record (size and at its Size and
+	// CreatedAt), and reports true, when the digest has none: the
+	// collector's scan gives one to content the blob store holds without
+	// a record, so that the sweep collects it like any other. An existing
+	// record, live, unreferenced or tombstoned, is left exactly as it is:
+	// unlike Hold, Adopt restarts no grace period, so a scan never delays
+	// the collection of content already on its way out. A record adopted
+	// for content deleted meanwhile names nothing, as one Hold created
+	// for an upload that never completed: its sweep finds no content.
+	Adopt(digest string, size int64, at time.Time) (bool, error)
 }
 
 // Locker is an optional capability of a Store: named locks that one

@@ -26,6 +26,9 @@
 //   - A blob appears complete: a Stat that sees it is followed by an Open
 //     that reads all of it; it does not appear before Commit and does
 //     appear when Commit returns.
+//   - A store that is a blob.Lister lists every committed blob once, with
+//     its size, and no upload, held or closed; fn's error ends the listing
+//     and is List's.
 //   - A store never holds a blob in memory: a 64 MiB upload allocates less
 //     than 16 MiB (so call Run from a test that is not parallel).
 //

@@ -561,6 +561,56 @@ var tests = []test{
 		h.commit(w, d, int64(len(content)))
 		h.has(d, content)
 	}},
+	{"List", func(h *harness) {
+		l, ok := h.s.(blob.Lister)
+		if !ok {
+			h.t.Skip("the store is not a Lister")
+		}
+		want := map[digest.Digest]int64{}
+		for i, n := range []int{0, 1, 70001, 1000} {
+			content := random(uint64(30+i), n)
+			want[h.put(algorithms[i%2], content)] = int64(n)
+		}
+		gone := h.put(digest.SHA256, random(34, 10))
+		if err := h.s.Delete(h.ctx, gone); err != nil {
+			h.t.Fatal(err)
+		}
+		// An upload, closed and held, is no blob.
+		closed := h.id()
+		w := h.start(closed)
+		h.write(w, random(35, 5000))
+		h.close(w)
+		held := h.start(h.id())
+		h.write(held, random(36, 100))
+		got := map[digest.Digest]int64{}
+		if err := l.List(h.ctx, func(d digest.Digest, size int64) error {
+			if _, ok := got[d]; ok {
+				h.t.Errorf("List: %s twice", d)
+			}
+			got[d] = size
+			return nil
+		}); err != nil {
+			h.t.Fatalf("List: %v", err)
+		}
+		if len(got) != len(want) {
+			h.t.Errorf("List: %v, want %v", got, want)
+		}
+		for d, size := range want {
+			if s, ok := got[d]; !ok || s != size {
+				h.t.Errorf("List: %s of %d bytes (listed %v), want %d", d, s, ok, size)
+			}
+		}
+		// fn's error stops the listing, and is List's.
+		stop := errors.New("stop")
+		calls := 0
+		err := l.List(h.ctx, func(digest.Digest, int64) error { calls++; return stop })
+		if !errors.Is(err, stop) || calls != 1 {
+			h.t.Errorf("List with an fn that fails: %v after %d calls, want its error after 1", err, calls)
+		}
+		if err := errors.Join(held.Cancel(), h.resume(closed, 5000).Cancel()); err != nil {
+			h.t.Fatalf("Cancel: %v", err)
+		}
+	}},
 }
 
 // large streams a 64 MiB blob from a PRNG, resuming once at an odd offset,

@@ -525,6 +525,53 @@ func TestPurge(t *testing.T) {
 	}
 }
 
+// TestListSkipsStrays: List names only files where the layout puts a
+// blob; anything else under blobs/ is none.
+func TestListSkipsStrays(t *testing.T) {
+	root := t.TempDir()
+	s := newStore(t, root)
+	content := []byte("a blob")
+	d := digest.FromBytes(content)
+	w, _ := s.Upload(ctx, "blob", false)
+	w.Write(content)
+	if _, err := w.Commit(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	other := digest.FromString("other").Encoded()
+	for _, p := range []string{
+		"blobs/README",
+		"blobs/sha384/" + other[:2] + "/" + other,     // no algorithm of Wharf's
+		"blobs/sha256/" + other,                       // no fan-out directory
+		"blobs/sha256/zz/" + other,                    // the wrong one
+		"blobs/sha256/" + other[:2] + "/" + other[1:], // too short
+		"blobs/sha256/" + other[:2] + "/" + strings.ToUpper(other),
+		"blobs/sha256/" + other[:2] + "/" + other + ".tmp",
+		"blobs/sha512/" + other[:2] + "/" + other, // a sha256's length
+	} {
+		p = filepath.Join(root, filepath.FromSlash(p))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte("stray"), 0o444); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A directory where a blob would be.
+	if err := os.MkdirAll(filepath.Join(root, "blobs", "sha256", other[:2], other), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	if err := s.List(ctx, func(d digest.Digest, size int64) error {
+		got = append(got, fmt.Sprintf("%s %d", d, size))
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{fmt.Sprintf("%s %d", d, len(content))}; !slices.Equal(got, want) {
+		t.Errorf("List: %q, want %q", got, want)
+	}
+}
+
 // TestReaderIsSeekable: Open returns what http.ServeContent wants.
 func TestReaderIsSeekable(t *testing.T) {
 	s := newStore(t, t.TempDir())

@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"net/http"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -470,4 +473,44 @@ func TestWithoutLeases(t *testing.T) {
 		t.Fatal(err)
 	}
 	noLeftovers(t, n)
+}
+
+// TestListSkipsStrays: List names only keys where the layout puts a blob;
+// anything else under blobs/ (or beside it) is none.
+func TestListSkipsStrays(t *testing.T) {
+	s := newStore(t)
+	ctx := context.Background()
+	content := []byte("a blob")
+	d := digest.FromBytes(content)
+	w, _ := s.Upload(ctx, "blob", false)
+	w.Write(content)
+	if _, err := w.Commit(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	other := digest.FromString("other").Encoded()
+	for _, key := range []string{
+		"blobs/README",
+		"blobs/sha384/" + other, // no algorithm of Wharf's
+		"blobs/sha256/" + other + "/x",
+		"blobs/sha256/" + other[1:], // too short
+		"blobs/sha256/" + strings.ToUpper(other),
+		"blobs/sha512/" + other, // a sha256's length
+		"blobs" + other,
+		"sha256/" + other,
+	} {
+		key = s.prefix + key
+		if _, err := s.client.PutObject(ctx, &s3.PutObjectInput{Bucket: &s.bucket, Key: &key, Body: strings.NewReader("stray")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var got []string
+	if err := s.List(ctx, func(d digest.Digest, size int64) error {
+		got = append(got, fmt.Sprintf("%s %d", d, size))
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{fmt.Sprintf("%s %d", d, len(content))}; !slices.Equal(got, want) {
+		t.Errorf("List: %q, want %q", got, want)
+	}
 }

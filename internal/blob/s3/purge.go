@@ -115,7 +115,7 @@ func (s *Store) Purge(ctx context.Context, before time.Time) (int, error) {
 						continue // in use, or cannot tell
 					}
 				}
-			} else if !strings.HasPrefix(key, s.prefix+"blobs/") {
+			} else if !strings.HasPrefix(key, s.blobsPrefix()) {
 				continue // not ours
 			}
 			if err := s.abort(ctx, key, uploadID); err != nil {

@@ -289,8 +289,10 @@ func (s *Store) probeConditional(ctx context.Context) (bool, error) {
 
 // Keys.
 
+func (s *Store) blobsPrefix() string { return s.prefix + "blobs/" }
+
 func (s *Store) blobKey(d digest.Digest) string {
-	return s.prefix + "blobs/" + string(d.Algorithm()) + "/" + d.Encoded()
+	return s.blobsPrefix() + string(d.Algorithm()) + "/" + d.Encoded()
 }
 
 func (s *Store) uploadsPrefix() string { return s.prefix + "uploads/" }

@@ -265,6 +265,15 @@ func (t gc) Forget(digest string, deletingSince time.Time) error {
 	return wrap(err, "forget blob %s", digest)
 }
 
+func (t gc) Adopt(digest string, size int64, at time.Time) (bool, error) {
+	tag, err := t.exec(`INSERT INTO blobs (digest, size, created_at) VALUES ($1, $2, $3) ON CONFLICT (digest) DO NOTHING`,
+		digest, size, dbTime(at))
+	if err != nil {
+		return false, wrap(err, "adopt blob %s", digest)
+	}
+	return tag.RowsAffected() == 1, nil
+}
+
 // TryLock takes the named lock: a session advisory lock
 // (pg_try_advisory_lock, keyed by a hash of the name) on a connection taken
 // out of the pool until unlock, so that of all processes sharing the

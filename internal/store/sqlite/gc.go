@@ -255,3 +255,13 @@ func (t gc) Forget(digest string, deletingSince time.Time) error {
 	err := affected(t.exec(`DELETE FROM blobs WHERE digest = ? AND deleting_since = ?`, digest, dbTime(deletingSince)))
 	return wrap(err, "forget blob %s", digest)
 }
+
+func (t gc) Adopt(digest string, size int64, at time.Time) (bool, error) {
+	res, err := t.exec(`INSERT INTO blobs (digest, size, created_at) VALUES (?, ?, ?) ON CONFLICT (digest) DO NOTHING`,
+		digest, size, dbTime(at))
+	if err != nil {
+		return false, wrap(err, "adopt blob %s", digest)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, wrap(err, "adopt blob %s", digest)
+}

@@ -347,6 +347,53 @@ var gcTests = []test{
 			return err
 		})
 	}},
+	{"Adopt", func(h *harness) {
+		h.mustPut(repository(acctA, "app"))
+		adopt := func(d string, size int64, at time.Time) bool {
+			h.t.Helper()
+			return gcBool(h, func(g store.GC) (bool, error) { return g.Adopt(d, size, at) })
+		}
+		orphan := dgst("orphan")
+		if !adopt(orphan, 1<<40+3, tµ(5)) {
+			h.t.Errorf("Adopt of a digest without a record: false")
+		}
+		check(h.t, "adopted record", getRecord(h, orphan), store.BlobRecord{Digest: orphan, Size: 1<<40 + 3, CreatedAt: tµ(5)})
+		// Existing records stay exactly as they are, whatever their state:
+		// the grace period of one on its way out does not start over.
+		live, linked, unref, tomb := dgst("live"), dgst("linked"), dgst("unreferenced"), dgst("tombstone")
+		h.hold(live, 1, tµ(1))
+		h.link(acctA, "app", linked, 2, tµ(1))
+		h.hold(unref, 3, tµ(1))
+		h.hold(tomb, 4, tµ(1))
+		mark(h, tµ(2), unref, tomb)
+		if _, ok := tombstone(h, tomb, tµ(2), tµ(3)); !ok {
+			h.t.Fatalf("Tombstone: false")
+		}
+		want := []store.BlobRecord{
+			{Digest: orphan, Size: 1<<40 + 3, CreatedAt: tµ(5)},
+			{Digest: live, Size: 1, CreatedAt: tµ(1)},
+			{Digest: linked, Size: 2, CreatedAt: tµ(1)},
+			{Digest: unref, Size: 3, CreatedAt: tµ(1), UnreferencedSince: tµ(2)},
+			{Digest: tomb, Size: 4, CreatedAt: tµ(1), UnreferencedSince: tµ(2), DeletingSince: tµ(3)},
+		}
+		// The last time is when the tombstone is abandoned, which Hold
+		// would take back.
+		for _, at := range []time.Time{tµ(6), tµ(3).Add(store.TombstoneLifetime)} {
+			for _, r := range want {
+				if adopt(r.Digest, 99, at) {
+					h.t.Errorf("Adopt of the existing record %+v: true", r)
+				}
+				check(h.t, "record after Adopt", getRecord(h, r.Digest), r)
+			}
+		}
+		// An adopted record is collected like any other.
+		if n := mark(h, tµ(7), orphan, live, linked); n != 2 {
+			h.t.Errorf("MarkUnreferenced after Adopt = %d, want 2 (the adopted and the live record)", n)
+		}
+		if _, ok := tombstone(h, orphan, tµ(7), tµ(8)); !ok {
+			h.t.Errorf("Tombstone of an adopted record, unreferenced since unreferencedBefore: false")
+		}
+	}},
 	{"LinkVersusTombstone", func(h *harness) {
 		// A link and a tombstone of one record, at once, many times: never
 		// both. The link may fail (the record is a tombstone), or the
