@@ -707,9 +707,10 @@ func writeScreenshot(name string, png []byte) (string, error) {
 }
 
 // Screenshot writes a full-page PNG of the page as <ScreenshotDir>/<name>.png
-// and returns its path.
+// and returns its path. Every page worth a screenshot is audited too (Audit).
 func (b *Browser) Screenshot(t testing.TB, name string) string {
 	t.Helper()
+	b.Audit(t, name)
 	buf, err := run(b, 2*DefaultWait, chromedp.FullScreenshot(100))
 	if err != nil {
 		t.Fatalf("screenshot %s: %v", name, err)

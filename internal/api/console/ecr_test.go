@@ -213,7 +213,7 @@ func TestECRCreateRepositoryWithCatalog(t *testing.T) {
 	status, body = b.get("/console/ecr/repositories/project-a/nginx-web-app?tab=catalog")
 	wantStatus(t, "catalog tab", status, 200, body)
 	wantIn(t, "catalog tab", body, "NGINX for project A", `id="arch-arm-64" name="arch" value="ARM 64" checked`, `id="os-linux" name="os" value="Linux" checked`,
-		`id="os-windows" name="os" value="Windows">`, `src="/gallery/logo/`+info.Alias+`/project-a/nginx-web-app"`, "<h1>About</h1>", "<strong>web</strong>", "<code>docker run</code>")
+		`id="os-windows" name="os" value="Windows">`, `src="/gallery/logo/`+info.Alias+`/project-a/nginx-web-app"`, "<h3>About</h3>", "<strong>web</strong>", "<code>docker run</code>")
 }
 
 func TestECRCreateBadInput(t *testing.T) {
@@ -467,7 +467,7 @@ func TestECRCatalogEdit(t *testing.T) {
 	// Preview renders without saving.
 	status, _, body = b.postMultipart("/console/ecr/repositories/app", url.Values{"action": {"preview"}, "has_logo": {"1"}, "description": {"new"}, "about": {"## Preview me"}}, nil)
 	wantStatus(t, "preview", status, 200, body)
-	wantIn(t, "preview", body, "<h2>Preview me</h2>", "Preview (not saved)")
+	wantIn(t, "preview", body, "<h4>Preview me</h4>", "Preview (not saved)")
 	if c, _ := e.Registry.GetRepositoryCatalogData(context.Background(), e.Root, e.ref("app")); c.Description != "old" {
 		t.Fatal("a preview saved the catalog data")
 	}

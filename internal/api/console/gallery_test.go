@@ -87,7 +87,7 @@ func TestGalleryAnonymous(t *testing.T) {
 	uri := e.host() + "/" + alias + "/project-a/nginx-web-app"
 	wantIn(t, "repository", body, `<pre id="pull-command">docker pull `+uri+`:latest</pre>`, `data-copy="#pull-command"`,
 		`id="gallery-tags"`, `<code>1.0</code>`, `<code>latest</code>`, `title="`+dLatest+`"`, shortDigest(dLatest),
-		"<h1>About NGINX</h1>", "<code>docker run -p 80:80</code>", "NGINX for project A", "Team A")
+		"<h3>About NGINX</h3>", "<code>docker run -p 80:80</code>", "NGINX for project A", "Team A")
 	if strings.Contains(body, testAccount) || strings.Contains(body, `name="csrf"`) {
 		t.Error("the anonymous page shows the account ID or a form")
 	}

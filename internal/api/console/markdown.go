@@ -7,7 +7,11 @@ import (
 
 	"github.com/microcosm-cc/bluemonday"
 	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/extension"
+	"github.com/yuin/goldmark/parser"
+	"github.com/yuin/goldmark/text"
+	"github.com/yuin/goldmark/util"
 )
 
 // Repository catalog data carries Markdown (aboutText, usageText) that any
@@ -27,7 +31,22 @@ import (
 // The page's Content-Security-Policy (no inline script, images only from
 // this site) is a third line behind these two.
 
-var markdownRenderer = goldmark.New(goldmark.WithExtensions(extension.Table, extension.Strikethrough, extension.Linkify))
+var markdownRenderer = goldmark.New(goldmark.WithExtensions(extension.Table, extension.Strikethrough, extension.Linkify),
+	goldmark.WithParserOptions(parser.WithASTTransformers(util.Prioritized(headingShift{}, 100))))
+
+// headingShift moves the Markdown's headings two levels down (# becomes
+// h3): the text is shown under the page's h1 and a section's h2, and a
+// page has one h1 for screen readers to find.
+type headingShift struct{}
+
+func (headingShift) Transform(doc *ast.Document, _ text.Reader, _ parser.Context) {
+	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if h, ok := n.(*ast.Heading); ok && entering {
+			h.Level = min(h.Level+2, 6)
+		}
+		return ast.WalkContinue, nil
+	})
+}
 
 var markdownPolicy = func() *bluemonday.Policy {
 	p := bluemonday.UGCPolicy()

@@ -90,12 +90,13 @@ func unsafeHTML(html string) string {
 }
 
 func TestMarkdownRenders(t *testing.T) {
-	md := "# Title\n\n## Sub\n\n- one\n- two\n\n1. first\n\n`code` and\n\n```sh\ndocker pull x\n```\n\n" +
+	md := "# Title\n\n## Sub\n\n##### Fifth\n\n- one\n- two\n\n1. first\n\n`code` and\n\n```sh\ndocker pull x\n```\n\n" +
 		"[link](https://example.com/a) and [mail](mailto:a@example.com) and https://auto.example/x\n\n" +
 		"| a | b |\n| - | - |\n| 1 | 2 |\n\n~~gone~~ **bold** _em_\n\n> quote\n"
 	out := string(renderMarkdown(md))
 	for _, want := range []string{
-		"<h1>Title</h1>", "<h2>Sub</h2>", "<li>one</li>", "<ol>", "<code>code</code>",
+		// Headings sit two levels down, under the page's h1 and h2.
+		"<h3>Title</h3>", "<h4>Sub</h4>", "<h6>Fifth</h6>", "<li>one</li>", "<ol>", "<code>code</code>",
 		"<pre><code", "docker pull x", "<table>", "<th>a</th>", "<td>1</td>", "<del>gone</del>",
 		"<strong>bold</strong>", "<em>em</em>", "<blockquote>",
 		`href="https://example.com/a"`, `href="mailto:a@example.com"`, `href="https://auto.example/x"`,
