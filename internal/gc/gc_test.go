@@ -530,8 +530,8 @@ func (e *env) orphan(b []byte) {
 	}
 }
 
-// records counts the blob records.
-func (e *env) records() int {
+// blobRecords returns the blob records (all of a test's, in one page).
+func (e *env) blobRecords() []store.BlobRecord {
 	e.t.Helper()
 	var recs []store.BlobRecord
 	if err := e.st.Tx(e.ctx, func(tx store.Tx) error {
@@ -541,8 +541,11 @@ func (e *env) records() int {
 	}); err != nil {
 		e.t.Fatal(err)
 	}
-	return len(recs)
+	return recs
 }
+
+// records counts the blob records.
+func (e *env) records() int { return len(e.blobRecords()) }
 
 // TestScanStore: content without a record stays until a sweep scans the
 // blob store; the scan adopts it (a dry run only counts it), and a sweep
@@ -764,15 +767,7 @@ func concurrent(t *testing.T, grace time.Duration) {
 				t.Errorf("after the last sweep, %s:%s: %v", p.ref.Name, p.tag, err)
 			}
 		}
-		var recs []store.BlobRecord
-		if err := e.st.Tx(e.ctx, func(tx store.Tx) error {
-			var err error
-			recs, _, err = tx.GC().BlobRecords(store.Page{Max: 10000})
-			return err
-		}); err != nil {
-			t.Fatal(err)
-		}
-		for _, r := range recs {
+		for _, r := range e.blobRecords() {
 			if !want[r.Digest] {
 				t.Errorf("record %s outlived the last sweep: %+v", r.Digest, r)
 			}

@@ -107,8 +107,7 @@ func (s *Service) SignIn(ctx context.Context, in Input) (Session, error) {
 	var acct store.Account
 	var user store.User
 	var failures, addrFailures store.SignInFailureCount
-	var key string
-	keys := []string{} // the counts a failure adds to
+	var keys []string // the counts a failure adds to: the name's, then the address's
 	hash := ""
 	err := store.View(ctx, s.store, func(tx store.Tx) error {
 		var err error
@@ -130,9 +129,8 @@ func (s *Service) SignIn(ctx context.Context, in Input) (Session, error) {
 		} else {
 			acct = store.Account{}
 		}
-		key = throttleKey(who, in.UserName)
-		keys = append(keys[:0], key)
-		if failures, err = failureCount(tx, key); err != nil {
+		keys = append(keys[:0], throttleKey(who, in.UserName))
+		if failures, err = failureCount(tx, keys[0]); err != nil {
 			return err
 		}
 		if in.SourceIP != "" {
@@ -187,7 +185,7 @@ func (s *Service) SignIn(ctx context.Context, in Input) (Session, error) {
 		CreatedAt: now, ExpiresAt: now.Add(s.ttl)}
 	err = s.store.Tx(ctx, func(tx store.Tx) error {
 		// A success forgets the name's earlier failures.
-		if err := tx.SignInFailures().Delete(key); err != nil {
+		if err := tx.SignInFailures().Delete(keys[0]); err != nil {
 			return err
 		}
 		if err := tx.ConsoleSessions().Create(cs); err != nil {

@@ -60,6 +60,23 @@ type LeakChecker interface {
 	Leftovers(ctx context.Context) ([]string, error)
 }
 
+// Listed returns what a store's List yields, digest to size, failing the
+// test when List fails or names a blob twice.
+func Listed(t testing.TB, ctx context.Context, l blob.Lister) map[digest.Digest]int64 {
+	t.Helper()
+	got := map[digest.Digest]int64{}
+	if err := l.List(ctx, func(d digest.Digest, size int64) error {
+		if _, ok := got[d]; ok {
+			t.Errorf("List: %s twice", d)
+		}
+		got[d] = size
+		return nil
+	}); err != nil {
+		t.Fatalf("List: %v", err)
+	}
+	return got
+}
+
 // test is one subtest, run on a fresh store.
 type test struct {
 	name string

@@ -582,16 +582,7 @@ var tests = []test{
 		h.close(w)
 		held := h.start(h.id())
 		h.write(held, random(36, 100))
-		got := map[digest.Digest]int64{}
-		if err := l.List(h.ctx, func(d digest.Digest, size int64) error {
-			if _, ok := got[d]; ok {
-				h.t.Errorf("List: %s twice", d)
-			}
-			got[d] = size
-			return nil
-		}); err != nil {
-			h.t.Fatalf("List: %v", err)
-		}
+		got := Listed(h.t, h.ctx, l)
 		if len(got) != len(want) {
 			h.t.Errorf("List: %v, want %v", got, want)
 		}

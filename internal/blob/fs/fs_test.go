@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	iofs "io/fs"
+	"maps"
 	mrand "math/rand/v2"
 	"os"
 	"os/exec"
@@ -560,15 +561,8 @@ func TestListSkipsStrays(t *testing.T) {
 	if err := os.MkdirAll(filepath.Join(root, "blobs", "sha256", other[:2], other), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	var got []string
-	if err := s.List(ctx, func(d digest.Digest, size int64) error {
-		got = append(got, fmt.Sprintf("%s %d", d, size))
-		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
-	if want := []string{fmt.Sprintf("%s %d", d, len(content))}; !slices.Equal(got, want) {
-		t.Errorf("List: %q, want %q", got, want)
+	if got, want := blobtest.Listed(t, ctx, s), map[digest.Digest]int64{d: int64(len(content))}; !maps.Equal(got, want) {
+		t.Errorf("List: %v, want %v", got, want)
 	}
 }
 

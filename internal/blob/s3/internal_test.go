@@ -4,11 +4,10 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"io"
+	"maps"
 	"math/rand/v2"
 	"net/http"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -17,6 +16,7 @@ import (
 	"github.com/opencontainers/go-digest"
 
 	"github.com/wharf-project/wharf/internal/blob"
+	"github.com/wharf-project/wharf/internal/blob/blobtest"
 )
 
 func random(seed uint64, n int) []byte {
@@ -503,14 +503,7 @@ func TestListSkipsStrays(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	var got []string
-	if err := s.List(ctx, func(d digest.Digest, size int64) error {
-		got = append(got, fmt.Sprintf("%s %d", d, size))
-		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
-	if want := []string{fmt.Sprintf("%s %d", d, len(content))}; !slices.Equal(got, want) {
-		t.Errorf("List: %q, want %q", got, want)
+	if got, want := blobtest.Listed(t, ctx, s), map[digest.Digest]int64{d: int64(len(content))}; !maps.Equal(got, want) {
+		t.Errorf("List: %v, want %v", got, want)
 	}
 }

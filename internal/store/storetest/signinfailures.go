@@ -16,6 +16,11 @@ func addFailure(h *harness, key string, n, windowStart int) store.SignInFailureC
 	})
 }
 
+func noFailures(h *harness, what, key string) {
+	h.t.Helper()
+	h.failsAs(what, store.ErrNotFound, func(tx store.Tx) error { _, err := tx.SignInFailures().Get(key); return err })
+}
+
 func getFailures(h *harness, key string) store.SignInFailureCount {
 	h.t.Helper()
 	return get(h, func(tx store.Tx) (store.SignInFailureCount, error) { return tx.SignInFailures().Get(key) })
@@ -42,18 +47,12 @@ var signInFailureTests = []test{
 		check(h.t, "Get", getFailures(h, "k"), store.SignInFailureCount{First: at(20), Count: 1})
 	}},
 	{"GetMissing", func(h *harness) {
-		h.failsAs("Get of an unknown key", store.ErrNotFound, func(tx store.Tx) error {
-			_, err := tx.SignInFailures().Get("nobody")
-			return err
-		})
+		noFailures(h, "Get of an unknown key", "nobody")
 	}},
 	{"Delete", func(h *harness) {
 		addFailure(h, "k", 1, 0)
 		h.do(func(tx store.Tx) error { return tx.SignInFailures().Delete("k") })
-		h.failsAs("Get after Delete", store.ErrNotFound, func(tx store.Tx) error {
-			_, err := tx.SignInFailures().Get("k")
-			return err
-		})
+		noFailures(h, "Get after Delete", "k")
 		// Deleting what is not there is no error: a success forgets
 		// whatever count there was.
 		h.do(func(tx store.Tx) error { return tx.SignInFailures().Delete("k") })
@@ -66,10 +65,7 @@ var signInFailureTests = []test{
 		addFailure(h, "new", 9, 0)
 		n := get(h, func(tx store.Tx) (int, error) { return tx.SignInFailures().DeleteBefore(at(5)) })
 		check(h.t, "DeleteBefore's count", n, 1)
-		h.failsAs("Get of a purged key", store.ErrNotFound, func(tx store.Tx) error {
-			_, err := tx.SignInFailures().Get("old")
-			return err
-		})
+		noFailures(h, "Get of a purged key", "old")
 		check(h.t, "Get edge", getFailures(h, "edge"), store.SignInFailureCount{First: at(5), Count: 1})
 		check(h.t, "Get new", getFailures(h, "new"), store.SignInFailureCount{First: at(9), Count: 1})
 	}},
@@ -107,9 +103,6 @@ var signInFailureTests = []test{
 		if !errors.Is(err, errBoom) {
 			h.t.Fatalf("Tx = %v, want the rollback error", err)
 		}
-		h.failsAs("Get after rollback", store.ErrNotFound, func(tx store.Tx) error {
-			_, err := tx.SignInFailures().Get("k")
-			return err
-		})
+		noFailures(h, "Get after rollback", "k")
 	}},
 }
