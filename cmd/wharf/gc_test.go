@@ -12,6 +12,7 @@ import (
 	"github.com/opencontainers/go-digest"
 
 	"github.com/wharf-project/wharf/internal/blob"
+	"github.com/wharf-project/wharf/internal/blob/blobtest"
 	blobfs "github.com/wharf-project/wharf/internal/blob/fs"
 	"github.com/wharf-project/wharf/internal/store/sqlite"
 )
@@ -63,14 +64,7 @@ func TestAdminGCScanStore(t *testing.T) {
 		t.Fatal(err)
 	}
 	content := []byte("stored before blob records existed")
-	w, err := blobs.Upload(ctx, "orphan", false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w.Write(content)
-	if _, err := w.Commit(ctx, digest.FromBytes(content)); err != nil {
-		t.Fatal(err)
-	}
+	blobtest.Put(t, ctx, blobs, "orphan", content)
 	code, out, errOut := wharf(t, "", "admin", "gc", "--data-dir", dir, "--scan-store", "--dry-run", "--output", "json")
 	var rep map[string]any
 	if code != 0 || json.Unmarshal([]byte(out), &rep) != nil || rep["adopted"] != float64(1) {

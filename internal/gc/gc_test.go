@@ -18,6 +18,7 @@ import (
 
 	"github.com/wharf-project/wharf/internal/authz"
 	"github.com/wharf-project/wharf/internal/blob"
+	"github.com/wharf-project/wharf/internal/blob/blobtest"
 	blobfs "github.com/wharf-project/wharf/internal/blob/fs"
 	blobs3 "github.com/wharf-project/wharf/internal/blob/s3"
 	"github.com/wharf-project/wharf/internal/errs"
@@ -496,14 +497,7 @@ func TestAbandonedTombstone(t *testing.T) {
 		}); err != nil {
 			t.Fatal(err)
 		}
-		w, err := e.blobs.Upload(e.ctx, "abandoned", false)
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, _ = w.Write(layer)
-		if _, err := w.Commit(e.ctx, d); err != nil {
-			t.Fatal(err)
-		}
+		blobtest.Put(t, e.ctx, e.blobs, "abandoned", layer)
 		checkReport(t, e.sweep(gc.Options{Grace: time.Hour}), 0, 0, 1, int64(len(layer)))
 		if e.stored(layer) {
 			t.Error("the abandoned tombstone's content is still there")
@@ -517,17 +511,7 @@ func TestAbandonedTombstone(t *testing.T) {
 // blob records existed, or left by a crash: no record, no link.
 func (e *env) orphan(b []byte) {
 	e.t.Helper()
-	d := digest.FromBytes(b)
-	w, err := e.blobs.Upload(e.ctx, "orphan-"+d.Encoded()[:16], false)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	if _, err := w.Write(b); err != nil {
-		e.t.Fatal(err)
-	}
-	if _, err := w.Commit(e.ctx, d); err != nil {
-		e.t.Fatal(err)
-	}
+	blobtest.Put(e.t, e.ctx, e.blobs, "orphan-"+digest.FromBytes(b).Encoded()[:16], b)
 }
 
 // blobRecords returns the blob records (all of a test's, in one page).

@@ -60,6 +60,24 @@ type LeakChecker interface {
 	Leftovers(ctx context.Context) ([]string, error)
 }
 
+// Put commits content to a store straight, as a blob (under upload ID id),
+// and returns its digest, failing the test on any error.
+func Put(t testing.TB, ctx context.Context, s blob.Store, id string, content []byte) digest.Digest {
+	t.Helper()
+	d := digest.FromBytes(content)
+	w, err := s.Upload(ctx, id, false)
+	if err != nil {
+		t.Fatalf("Upload: %v", err)
+	}
+	if _, err := w.Write(content); err != nil {
+		t.Fatalf("Write: %v", err)
+	}
+	if _, err := w.Commit(ctx, d); err != nil {
+		t.Fatalf("Commit: %v", err)
+	}
+	return d
+}
+
 // Listed returns what a store's List yields, digest to size, failing the
 // test when List fails or names a blob twice.
 func Listed(t testing.TB, ctx context.Context, l blob.Lister) map[digest.Digest]int64 {

@@ -532,12 +532,7 @@ func TestListSkipsStrays(t *testing.T) {
 	root := t.TempDir()
 	s := newStore(t, root)
 	content := []byte("a blob")
-	d := digest.FromBytes(content)
-	w, _ := s.Upload(ctx, "blob", false)
-	w.Write(content)
-	if _, err := w.Commit(ctx, d); err != nil {
-		t.Fatal(err)
-	}
+	d := blobtest.Put(t, ctx, s, "blob", content)
 	other := digest.FromString("other").Encoded()
 	for _, p := range []string{
 		"blobs/README",

@@ -481,12 +481,7 @@ func TestListSkipsStrays(t *testing.T) {
 	s := newStore(t)
 	ctx := context.Background()
 	content := []byte("a blob")
-	d := digest.FromBytes(content)
-	w, _ := s.Upload(ctx, "blob", false)
-	w.Write(content)
-	if _, err := w.Commit(ctx, d); err != nil {
-		t.Fatal(err)
-	}
+	d := blobtest.Put(t, ctx, s, "blob", content)
 	other := digest.FromString("other").Encoded()
 	for _, key := range []string{
 		"blobs/README",
